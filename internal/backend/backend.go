@@ -98,7 +98,11 @@ func (b *Backend) Start(ctx context.Context) (err error) {
 	}
 	defer func() {
 		if err != nil {
-			b.teardown(context.Background())
+			ctx, cancel := context.WithTimeout(context.Background(), b.cfg.ShutdownTimeout)
+			defer cancel()
+			if terr := b.teardown(ctx); terr != nil {
+				b.lg.Warn("cleanup after a failed start", zap.Error(terr))
+			}
 		}
 	}()
 	if b.cfg.APIListenAddress != "" {
@@ -179,6 +183,14 @@ func (b *Backend) teardown(ctx context.Context) error {
 	}
 	done := make(chan struct{})
 	go func() {
+		select {
+		case <-b.etcd.Server.ReadyNotify():
+		default:
+			// embed.Etcd.Close waits for the client servers, which only start
+			// once the member is ready: stop the raft server first or Close
+			// never returns.
+			b.etcd.Server.HardStop()
+		}
 		b.etcd.Close()
 		close(done)
 	}()

@@ -119,9 +119,11 @@ var ErrInvalidConfig = errors.New("invalid configuration")
 
 type invalidConfigError struct{ err error }
 
-func (e invalidConfigError) Error() string        { return e.err.Error() }
-func (e invalidConfigError) Unwrap() []error      { return []error{ErrInvalidConfig, e.err} }
-func invalid(setting, value, reason string) error { return invalidConfigError{&SettingError{setting, value, reason}} }
+func (e invalidConfigError) Error() string   { return e.err.Error() }
+func (e invalidConfigError) Unwrap() []error { return []error{ErrInvalidConfig, e.err} }
+func invalid(setting, value, reason string) error {
+	return invalidConfigError{&SettingError{setting, value, reason}}
+}
 
 // Validate checks the configuration without touching the disk or the network.
 func (c Config) Validate() error {
@@ -270,6 +272,9 @@ func (e EtcdConfig) initialMembers() (map[string][]string, error) {
 }
 
 func checkURL(raw string, tls, bound bool) error {
+	if !strings.Contains(raw, "://") {
+		return fmt.Errorf("missing the scheme: write http://%s (or https://)", raw)
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		return fmt.Errorf("not a URL: %v", errors.Unwrap(err))

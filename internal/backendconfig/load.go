@@ -199,6 +199,9 @@ func readFile(path string, explicit bool) (configFile, error) {
 		return cf, nil
 	}
 	root := doc.Content[0]
+	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
+		return cf, nil // a document with no settings
+	}
 	if root.Kind != yaml.MappingNode {
 		return cf, configErrorf("%s:%d: the config file must be a mapping of setting: value", path, root.Line)
 	}
@@ -253,10 +256,13 @@ func scalarOrList(n *yaml.Node) (string, error) {
 }
 
 // suggest returns the setting name closest to name, if it is close enough to
-// be a typo.
+// be a typo or a shortened name.
 func suggest(name string) string {
 	best, bestDist := "", 4
 	for _, s := range Settings {
+		if len(name) >= 6 && strings.HasPrefix(s.Name, name) {
+			return s.Name
+		}
 		if d := editDistance(name, s.Name); d < bestDist {
 			best, bestDist = s.Name, d
 		}

@@ -1,0 +1,253 @@
+package backend
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sensu-etcd/sensu/internal/keyspace"
+	"github.com/sensu-etcd/sensu/internal/testutil"
+)
+
+// testConfig is a single member on free ports in a temp state dir.
+func testConfig(t testing.TB) Config {
+	t.Helper()
+	p := testutil.FreePorts(t, 3)
+	cfg := DefaultConfig()
+	cfg.StateDir = filepath.Join(t.TempDir(), "state")
+	cfg.APIListenAddress = fmt.Sprintf("127.0.0.1:%d", p[2])
+	client, peer := fmt.Sprintf("http://127.0.0.1:%d", p[0]), fmt.Sprintf("http://127.0.0.1:%d", p[1])
+	cfg.Etcd.Name = "unit"
+	cfg.Etcd.ListenClientURLs, cfg.Etcd.AdvertiseClientURLs = []string{client}, []string{client}
+	cfg.Etcd.ListenPeerURLs, cfg.Etcd.InitialAdvertisePeerURLs = []string{peer}, []string{peer}
+	cfg.Etcd.UnsafeNoFsync = true
+	cfg.ReadyTimeout = 20 * time.Second
+	return cfg
+}
+
+func startBackend(t testing.TB, cfg Config, logs *bytes.Buffer) *Backend {
+	t.Helper()
+	var w bytes.Buffer
+	if logs == nil {
+		logs = &w
+	}
+	lg, err := NewLogger(cfg, logs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := New(cfg, lg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Start(testutil.Ctx(t, 30*time.Second)); err != nil {
+		t.Fatalf("start: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := b.Stop(ctx); err != nil {
+			t.Errorf("stop: %v", err)
+		}
+	})
+	return b
+}
+
+func TestSingleMemberStartsAndServesHealth(t *testing.T) {
+	cfg := testConfig(t)
+	var logs bytes.Buffer
+	b := startBackend(t, cfg, &logs)
+
+	h := b.Health(context.Background())
+	if !h.Healthy || h.Leader != h.Member.ID || h.Member.Name != "unit" || len(h.Errors) != 0 {
+		t.Errorf("health = %+v", h)
+	}
+	status, body, err := testutil.HTTPGet("http://"+b.APIAddr()+"/health", nil)
+	if err != nil || status != 200 || !strings.Contains(string(body), `"healthy": true`) {
+		t.Errorf("GET /health = %d %s %v", status, body, err)
+	}
+	status, body, err = testutil.HTTPGet("http://"+b.APIAddr()+"/version", nil)
+	if err != nil || status != 200 || !strings.Contains(string(body), `"server": "3.7.3"`) {
+		t.Errorf("GET /version = %d %s %v", status, body, err)
+	}
+	status, body, err = testutil.HTTPGet("http://"+b.APIAddr()+"/metrics", nil)
+	if err != nil || status != 200 || !strings.Contains(string(body), "etcd_server_has_leader 1") ||
+		!strings.Contains(string(body), "sensu_backend_build_info{") {
+		t.Errorf("GET /metrics = %d, %v; etcd or build metrics missing", status, err)
+	}
+
+	fi, err := os.Stat(cfg.EtcdDir())
+	if err != nil || fi.Mode().Perm() != 0o700 {
+		t.Errorf("etcd dir mode: %v %v", fi.Mode(), err)
+	}
+	for _, sub := range []string{"data", "wal"} {
+		if _, err := os.Stat(filepath.Join(cfg.EtcdDir(), sub)); err != nil {
+			t.Errorf("%s: %v", sub, err)
+		}
+	}
+
+	// The backend registers itself for sensuctl.
+	ctx := testutil.Ctx(t, 10*time.Second)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		resp, err := b.Client().Get(ctx, keyspace.BackendKey(b.MemberID()))
+		if err == nil && len(resp.Kvs) == 1 && resp.Kvs[0].Lease != 0 &&
+			strings.Contains(string(resp.Kvs[0].Value), `"name":"unit"`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no registration: %v %v", resp, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+
+	// Quiet by default: etcd's start-up chatter stays out of the log.
+	if strings.Contains(logs.String(), "single port") || strings.Contains(logs.String(), "INFO") {
+		t.Errorf("default log level let noise through:\n%s", logs.String())
+	}
+}
+
+func TestStopIsIdempotentAndRemovesRegistration(t *testing.T) {
+	cfg := testConfig(t)
+	b := startBackend(t, cfg, nil)
+	cli := testutil.NewClient(t, cfg.Etcd.AdvertiseClientURLs, nil)
+	ctx := testutil.Ctx(t, 10*time.Second)
+	if err := b.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Stop(ctx); err != nil {
+		t.Fatalf("second stop: %v", err)
+	}
+	if _, err := cli.Get(testutil.Ctx(t, time.Second), "x"); err == nil {
+		t.Error("etcd still answers after Stop")
+	}
+	// Restart on the same state dir: the registration was revoked, the data kept.
+	b2 := startBackend(t, cfg, nil)
+	if b2.MemberID() != b.MemberID() {
+		t.Errorf("member ID changed across restart: %x → %x", b.MemberID(), b2.MemberID())
+	}
+}
+
+func TestStartFailsClearly(t *testing.T) {
+	t.Run("client port in use", func(t *testing.T) {
+		cfg := testConfig(t)
+		ln, err := net.Listen("tcp", strings.TrimPrefix(cfg.Etcd.ListenClientURLs[0], "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		err = startErr(t, cfg)
+		wantErr(t, err, "address already in use", "etcd-listen-client-urls", ln.Addr().String())
+	})
+	t.Run("peer port in use", func(t *testing.T) {
+		cfg := testConfig(t)
+		ln, err := net.Listen("tcp", strings.TrimPrefix(cfg.Etcd.ListenPeerURLs[0], "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		wantErr(t, startErr(t, cfg), "address already in use", "etcd-listen-peer-urls")
+	})
+	t.Run("api port in use", func(t *testing.T) {
+		cfg := testConfig(t)
+		ln, err := net.Listen("tcp", cfg.APIListenAddress)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		wantErr(t, startErr(t, cfg), "address already in use", "api-listen-address")
+	})
+	t.Run("state dir under a file", func(t *testing.T) {
+		cfg := testConfig(t)
+		file := filepath.Join(t.TempDir(), "file")
+		os.WriteFile(file, nil, 0o600)
+		cfg.StateDir = filepath.Join(file, "state")
+		wantErr(t, startErr(t, cfg), "state-dir", "not a directory", file)
+	})
+	t.Run("removed marker refuses restart", func(t *testing.T) {
+		cfg := testConfig(t)
+		os.MkdirAll(cfg.StateDir, 0o700)
+		os.WriteFile(filepath.Join(cfg.StateDir, removedMarker), []byte("member 1 (unit) was removed\n"), 0o600)
+		err := startErr(t, cfg)
+		if !errors.Is(err, ErrRemovedFromCluster) {
+			t.Fatalf("want ErrRemovedFromCluster, got %v", err)
+		}
+		wantErr(t, err, "member-add", "existing", cfg.StateDir)
+	})
+	t.Run("new cluster without quorum times out with a reason", func(t *testing.T) {
+		cfg := testConfig(t)
+		cfg.ReadyTimeout = 1500 * time.Millisecond
+		other := testutil.FreePorts(t, 1)[0]
+		cfg.Etcd.InitialCluster = fmt.Sprintf("unit=%s,absent=http://127.0.0.1:%d", cfg.Etcd.InitialAdvertisePeerURLs[0], other)
+		err := startErr(t, cfg)
+		if !errors.Is(err, ErrNotReady) {
+			t.Fatalf("want ErrNotReady, got %v", err)
+		}
+		wantErr(t, err, "etcd-ready-timeout")
+	})
+}
+
+func startErr(t *testing.T, cfg Config) error {
+	t.Helper()
+	b, err := New(cfg, nil)
+	if err != nil {
+		return err
+	}
+	err = b.Start(testutil.Ctx(t, 30*time.Second))
+	if err == nil {
+		b.Stop(context.Background())
+		t.Fatal("start succeeded")
+	}
+	// Nothing may be left listening.
+	for _, u := range append(cfg.Etcd.ListenClientURLs, cfg.Etcd.ListenPeerURLs...) {
+		addr := strings.TrimPrefix(u, "http://")
+		if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
+			c.Close()
+			// The test itself may hold the port; only complain when it is free now.
+			if ln, lerr := net.Listen("tcp", addr); lerr == nil {
+				ln.Close()
+				t.Errorf("%s still accepts connections after a failed start", addr)
+			}
+		}
+	}
+	return err
+}
+
+func wantErr(t *testing.T, err error, parts ...string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("want an error containing %q", parts)
+	}
+	if strings.Contains(err.Error(), "\n") {
+		t.Errorf("error is not one line: %q", err)
+	}
+	for _, p := range parts {
+		if !strings.Contains(err.Error(), p) {
+			t.Errorf("error %q does not contain %q", err, p)
+		}
+	}
+}
+
+// BenchmarkStartToReady measures an empty single member from New to ready
+// (the goal is under 2 s).
+func BenchmarkStartToReady(b *testing.B) {
+	for b.Loop() {
+		cfg := testConfig(b)
+		be, err := New(cfg, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := be.Start(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		be.Stop(context.Background())
+		b.StartTimer()
+	}
+}
