@@ -23,7 +23,7 @@ func TestValidate(t *testing.T) {
 		}, "gives default=http://127.0.0.1:9999 but etcd-initial-advertise-peer-urls is http://127.0.0.1:2380"},
 		{"malformed initial cluster", func(c *Config) { c.Etcd.InitialCluster = "default" }, `entry "default" is not name=peer-url`},
 		{"malformed listen URL", func(c *Config) { c.Etcd.ListenClientURLs = []string{"127.0.0.1:2379"} }, `etcd-listen-client-urls "127.0.0.1:2379": missing the scheme: write http://127.0.0.1:2379`},
-		{"unknown scheme", func(c *Config) { c.Etcd.ListenClientURLs = []string{"tcp://127.0.0.1:2379"} }, "scheme must be http or https"},,
+		{"unknown scheme", func(c *Config) { c.Etcd.ListenClientURLs = []string{"tcp://127.0.0.1:2379"} }, "scheme must be http or https"},
 		{"URL without port", func(c *Config) { c.Etcd.ListenPeerURLs = []string{"http://127.0.0.1"} }, "etcd-listen-peer-urls \"http://127.0.0.1\": needs an explicit host:port"},
 		{"URL with path", func(c *Config) { c.Etcd.AdvertiseClientURLs = []string{"http://127.0.0.1:2379/x"} }, "without a path"},
 		{"listen on a host name", func(c *Config) { c.Etcd.ListenClientURLs = []string{"http://example.com:2379"} }, "needs an IP address"},
