@@ -176,6 +176,10 @@ var etcdNoise = []string{
 	"Running http and grpc server on single port",
 	"it isn't recommended to use default name",
 	"simple token is not cryptographically signed",
+	// Logged while a failed start unwinds; the returned error names the
+	// listener and the setting.
+	"closing client listener",
+	"closing peer listener",
 }
 
 // etcdShutdownNoise are logged by etcd when its listeners close during a
