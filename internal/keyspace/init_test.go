@@ -28,7 +28,10 @@ func TestInitializeSeedsOnce(t *testing.T) {
 		NamespaceKey("default"): func(v string) bool { return v == `{"name":"default"}` },
 		ClusterIDKey:            func(v string) bool { var s string; return json.Unmarshal([]byte(v), &s) == nil && s == res.ClusterID },
 		SchemaVersionKey:        func(v string) bool { return v == "1" },
-		InitializedKey:          func(v string) bool { var i Initialized; return json.Unmarshal([]byte(v), &i) == nil && i.Version == "test" },
+		InitializedKey: func(v string) bool {
+			var i Initialized
+			return json.Unmarshal([]byte(v), &i) == nil && i.Version == "test"
+		},
 	}
 	for key, ok := range want {
 		resp, err := cli.Get(ctx, key)
