@@ -3,6 +3,9 @@ package backend
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -11,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"go.uber.org/zap"
 
 	"github.com/sensu-etcd/sensu/internal/keyspace"
 	"github.com/sensu-etcd/sensu/internal/testutil"
@@ -249,5 +254,65 @@ func BenchmarkStartToReady(b *testing.B) {
 		b.StopTimer()
 		be.Stop(context.Background())
 		b.StartTimer()
+	}
+}
+
+func TestClusterIDMismatchIsNamed(t *testing.T) {
+	// A runs alone; B believes it forms a new two-member cluster with A under
+	// another token, so A's cluster ID differs from the one B computes.
+	a := testConfig(t)
+	a.Etcd.Name = "a"
+	a.Etcd.InitialClusterToken = "token-a"
+	startBackend(t, a, nil)
+
+	b := testConfig(t)
+	b.Etcd.Name = "b"
+	b.Etcd.InitialClusterToken = "token-b"
+	b.Etcd.InitialCluster = "a=" + a.Etcd.InitialAdvertisePeerURLs[0] + ",b=" + b.Etcd.InitialAdvertisePeerURLs[0]
+	b.ReadyTimeout = 4 * time.Second
+	err := startErr(t, b)
+	if !errors.Is(err, ErrNotReady) {
+		t.Fatalf("want ErrNotReady, got %v", err)
+	}
+	wantErr(t, err, "cluster ID mismatch", "etcd-initial-cluster-token")
+	t.Logf("operator sees: %v", err)
+}
+
+func TestAPIServesTLS(t *testing.T) {
+	ca := testutil.NewCA(t, "api")
+	pair := ca.Issue(t, "api")
+	cfg := testConfig(t)
+	cfg.APICertFile, cfg.APIKeyFile = pair.CertFile, pair.KeyFile
+	b := startBackend(t, cfg, nil)
+	pool := x509.NewCertPool()
+	pem, _ := os.ReadFile(ca.CertFile)
+	pool.AppendCertsFromPEM(pem)
+	status, body, err := testutil.HTTPGet("https://"+b.APIAddr()+"/health", &tls.Config{RootCAs: pool})
+	if err != nil || status != 200 {
+		t.Fatalf("GET https /health: %d %s %v", status, body, err)
+	}
+	// Plain HTTP on the TLS listener gets Go's 400, never the health body.
+	if status, body, _ := testutil.HTTPGet("http://"+b.APIAddr()+"/health", nil); status == 200 {
+		t.Errorf("plain HTTP served health on a TLS listener: %s", body)
+	}
+}
+
+func TestJSONLogs(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.LogFormat = "json"
+	cfg.LogLevel = "info"
+	var buf bytes.Buffer
+	lg, err := NewLogger(cfg, &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lg.Info("hello", zap.String("k", "v"))
+	lg.Debug("hidden")
+	var entry map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &entry); err != nil {
+		t.Fatalf("not one JSON line: %q", buf.String())
+	}
+	if entry["msg"] != "hello" || entry["k"] != "v" || entry["level"] != "info" {
+		t.Errorf("entry = %v", entry)
 	}
 }
