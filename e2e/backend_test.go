@@ -437,13 +437,7 @@ func isolatedEnv(t *testing.T) []string {
 	if err := os.WriteFile(empty, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "SENSU_BACKEND_") {
-			env = append(env, kv)
-		}
-	}
-	return append(env, "SENSU_BACKEND_CONFIG_FILE="+empty)
+	return append(testutil.CleanEnv(), "SENSU_BACKEND_CONFIG_FILE="+empty)
 }
 
 // tlsExchange completes a TLS handshake with the endpoint and one HTTP/2

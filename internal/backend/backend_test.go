@@ -140,34 +140,24 @@ func TestStopIsIdempotentAndRemovesRegistration(t *testing.T) {
 }
 
 func TestStartFailsClearly(t *testing.T) {
-	t.Run("client port in use", func(t *testing.T) {
-		cfg := testConfig(t)
-		ln, err := net.Listen("tcp", strings.TrimPrefix(cfg.Etcd.ListenClientURLs[0], "http://"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer ln.Close()
-		err = startErr(t, cfg)
-		wantErr(t, err, "address already in use", "etcd-listen-client-urls", ln.Addr().String())
-	})
-	t.Run("peer port in use", func(t *testing.T) {
-		cfg := testConfig(t)
-		ln, err := net.Listen("tcp", strings.TrimPrefix(cfg.Etcd.ListenPeerURLs[0], "http://"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer ln.Close()
-		wantErr(t, startErr(t, cfg), "address already in use", "etcd-listen-peer-urls")
-	})
-	t.Run("api port in use", func(t *testing.T) {
-		cfg := testConfig(t)
-		ln, err := net.Listen("tcp", cfg.APIListenAddress)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer ln.Close()
-		wantErr(t, startErr(t, cfg), "address already in use", "api-listen-address")
-	})
+	for _, tc := range []struct {
+		setting string
+		addr    func(Config) string
+	}{
+		{"etcd-listen-client-urls", func(c Config) string { return strings.TrimPrefix(c.Etcd.ListenClientURLs[0], "http://") }},
+		{"etcd-listen-peer-urls", func(c Config) string { return strings.TrimPrefix(c.Etcd.ListenPeerURLs[0], "http://") }},
+		{"api-listen-address", func(c Config) string { return c.APIListenAddress }},
+	} {
+		t.Run(tc.setting+" in use", func(t *testing.T) {
+			cfg := testConfig(t)
+			ln, err := net.Listen("tcp", tc.addr(cfg))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ln.Close()
+			wantErr(t, startErr(t, cfg), "address already in use", tc.setting, ln.Addr().String())
+		})
+	}
 	t.Run("state dir under a file", func(t *testing.T) {
 		cfg := testConfig(t)
 		file := filepath.Join(t.TempDir(), "file")

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -125,18 +126,20 @@ func invalid(setting, value, reason string) error {
 	return invalidConfigError{&SettingError{setting, value, reason}}
 }
 
+var logLevels = []string{"debug", "info", "warn", "error"}
+
 // Validate checks the configuration without touching the disk or the network.
 func (c Config) Validate() error {
 	if c.StateDir == "" {
 		return invalid("state-dir", "", "must not be empty")
 	}
-	if !oneOf(c.LogLevel, "debug", "info", "warn", "error") {
+	if !slices.Contains(logLevels, c.LogLevel) {
 		return invalid("log-level", c.LogLevel, "must be one of debug, info, warn, error")
 	}
-	if c.Etcd.LogLevel != "" && !oneOf(c.Etcd.LogLevel, "debug", "info", "warn", "error") {
+	if c.Etcd.LogLevel != "" && !slices.Contains(logLevels, c.Etcd.LogLevel) {
 		return invalid("etcd-log-level", c.Etcd.LogLevel, "must be empty (same as log-level) or one of debug, info, warn, error")
 	}
-	if !oneOf(c.LogFormat, "console", "json") {
+	if !slices.Contains([]string{"console", "json"}, c.LogFormat) {
 		return invalid("log-format", c.LogFormat, "must be console or json")
 	}
 	if _, _, err := net.SplitHostPort(c.APIListenAddress); err != nil && c.APIListenAddress != "" {
@@ -201,7 +204,7 @@ func (e EtcdConfig) validate() error {
 			fmt.Sprintf("gives %s=%s but etcd-initial-advertise-peer-urls is %s; they must match",
 				e.Name, strings.Join(own, ","), strings.Join(e.InitialAdvertisePeerURLs, ",")))
 	}
-	if !oneOf(e.InitialClusterState, ClusterStateNew, ClusterStateExisting) {
+	if !slices.Contains([]string{ClusterStateNew, ClusterStateExisting}, e.InitialClusterState) {
 		return invalid("etcd-initial-cluster-state", e.InitialClusterState, "must be new or existing")
 	}
 	if e.HeartbeatIntervalMs == 0 {
@@ -220,7 +223,7 @@ func (e EtcdConfig) validate() error {
 	if e.MaxRequestBytes == 0 {
 		return invalid("etcd-max-request-bytes", "0", "must be positive")
 	}
-	if !oneOf(e.AutoCompactionMode, "periodic", "revision") {
+	if !slices.Contains([]string{"periodic", "revision"}, e.AutoCompactionMode) {
 		return invalid("etcd-auto-compaction-mode", e.AutoCompactionMode, "must be periodic or revision")
 	}
 	if e.MaxLearners < 1 {
@@ -316,13 +319,4 @@ func sameURLSet(a, b []string) bool {
 		}
 	}
 	return true
-}
-
-func oneOf(v string, allowed ...string) bool {
-	for _, a := range allowed {
-		if v == a {
-			return true
-		}
-	}
-	return false
 }

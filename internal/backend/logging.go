@@ -3,6 +3,7 @@ package backend
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -96,7 +97,7 @@ func (d *etcdDiagnostics) record(ent zapcore.Entry, fields []zapcore.Field) {
 		d.removed = true
 	}
 	for _, c := range knownCauses {
-		if strings.Contains(lower, c.match) && !contains(d.causes, c.cause) {
+		if strings.Contains(lower, c.match) && !slices.Contains(d.causes, c.cause) {
 			d.causes = append(d.causes, c.cause)
 		}
 	}
@@ -113,15 +114,6 @@ var knownCauses = []struct{ match, cause string }{
 	{"failed to publish local member to cluster", "could not publish this member to the cluster: no quorum yet"},
 	{"member count is unequal", "etcd-initial-cluster does not match the running cluster's membership"},
 	{"unmatched member while checking peerurls", "etcd-initial-advertise-peer-urls does not match the URLs the cluster has for this member"},
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // summary returns the classified causes, or the last etcd messages.

@@ -165,7 +165,7 @@ func (p *BackendProcess) start() {
 	}
 	cmd := exec.Command(p.bin, p.Config.StartArgs()...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.Env = append(cleanEnv(), p.Config.Env...)
+	cmd.Env = append(CleanEnv(), p.Config.Env...)
 	if err := cmd.Start(); err != nil {
 		logFile.Close()
 		p.t.Fatalf("start sensu-backend: %v", err)
@@ -184,8 +184,9 @@ func (p *BackendProcess) start() {
 	}()
 }
 
-// cleanEnv is the test's environment without SENSU_BACKEND_* variables.
-func cleanEnv() []string {
+// CleanEnv is the test's environment without SENSU_BACKEND_* variables, so
+// that the developer's own settings never change a test.
+func CleanEnv() []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "SENSU_BACKEND_") {
