@@ -366,13 +366,24 @@ func (b *Backend) electAloneNow() {
 	if len(members) != 1 || members[0].ID != s.MemberID() || members[0].IsLearner || s.Leader() != 0 {
 		return
 	}
-	// Raft refuses to campaign until the bootstrap membership is applied, a
-	// few milliseconds in; retry until a leader exists, bounded.
 	go func() {
 		self := uint64(s.MemberID())
-		tick := time.NewTicker(50 * time.Millisecond)
+		tick := time.NewTicker(10 * time.Millisecond)
 		defer tick.Stop()
 		deadline := time.After(3 * time.Second)
+		// Raft refuses to campaign until the bootstrap membership is applied,
+		// and etcd's storage-version check needs the applied term on disk
+		// (it logs an error otherwise): wait for both, a few ms in.
+		for s.AppliedIndex() == 0 || s.AppliedIndex() < s.CommittedIndex() {
+			select {
+			case <-tick.C:
+			case <-deadline:
+				return
+			case <-s.StoppingNotify():
+				return
+			}
+		}
+		s.Backend().ForceCommit()
 		for s.Leader() == 0 {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 			err := s.Process(ctx, &raftpb.Message{Type: raftpb.MsgTimeoutNow.Enum(), To: &self, From: &self})
