@@ -8,10 +8,11 @@ import (
 	"os"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/spf13/pflag"
 	"gopkg.in/yaml.v3"
+
+	"github.com/sensu-etcd/sensu/internal/settings"
 )
 
 // ErrConfig marks errors in flags, environment or config file, so the
@@ -34,25 +35,7 @@ func Register(fs *pflag.FlagSet, cmd Command, opts *Options) {
 		if s.For&cmd == 0 {
 			continue
 		}
-		usage := s.Usage + " (env " + s.Env() + ")"
-		switch p := s.bind(opts).(type) {
-		case *string:
-			fs.StringVarP(p, s.Name, s.Short, *p, usage)
-		case *[]string:
-			fs.StringSliceVarP(p, s.Name, s.Short, *p, usage)
-		case *bool:
-			fs.BoolVarP(p, s.Name, s.Short, *p, usage)
-		case *uint:
-			fs.UintVarP(p, s.Name, s.Short, *p, usage)
-		case *int:
-			fs.IntVarP(p, s.Name, s.Short, *p, usage)
-		case *int64:
-			fs.Int64VarP(p, s.Name, s.Short, *p, usage)
-		case *time.Duration:
-			fs.DurationVarP(p, s.Name, s.Short, *p, usage)
-		default:
-			panic(fmt.Sprintf("backendconfig: setting %s binds unsupported type %T", s.Name, p))
-		}
+		settings.AddFlag(fs, s.Name, s.Short, s.Usage+" (env "+s.Env()+")", s.bind(opts))
 		if ann := s.Group; ann != "" {
 			_ = fs.SetAnnotation(s.Name, groupAnnotation, []string{ann})
 		}
@@ -113,26 +96,17 @@ func Apply(fs *pflag.FlagSet, cmd Command, src Source) error {
 		}
 		if v, ok := src.LookupEnv(s.Env()); ok {
 			if err := fs.Set(s.Name, v); err != nil {
-				return configErrorf("invalid value %q for %s: %v", v, s.Env(), cause(err))
+				return configErrorf("invalid value %q for %s: %v", v, s.Env(), settings.Cause(err))
 			}
 			continue
 		}
 		if fv, ok := file.values[s.Name]; ok {
 			if err := fs.Set(s.Name, fv.value); err != nil {
-				return configErrorf("%s:%d: invalid value %q for %s: %v", file.path, fv.line, fv.value, s.Name, cause(err))
+				return configErrorf("%s:%d: invalid value %q for %s: %v", file.path, fv.line, fv.value, s.Name, settings.Cause(err))
 			}
 		}
 	}
 	return nil
-}
-
-// cause drops pflag's "invalid argument ... for ... flag" wrapping, which
-// repeats what our message already says.
-func cause(err error) error {
-	if u := errors.Unwrap(err); u != nil {
-		return u
-	}
-	return err
 }
 
 func warnUnknownEnv(src Source) {
@@ -222,11 +196,11 @@ func readFile(path string, explicit bool) (configFile, error) {
 		if prev, dup := cf.values[name]; dup {
 			return cf, configErrorf("%s:%d: %s is set twice (first at line %d)", path, k.Line, name, prev.line)
 		}
-		value, err := scalarOrList(v)
+		value, err := settings.ScalarOrList(v)
 		if err != nil {
 			return cf, configErrorf("%s:%d: %s: %v", path, v.Line, name, err)
 		}
-		if _, isList := s.bind(&Options{}).(*[]string); !isList && v.Kind == yaml.SequenceNode {
+		if !settings.IsList(s.bind(&Options{})) && v.Kind == yaml.SequenceNode {
 			return cf, configErrorf("%s:%d: %s takes a single value, not a list", path, v.Line, name)
 		}
 		cf.values[name] = fileValue{value: value, line: k.Line}
@@ -234,58 +208,11 @@ func readFile(path string, explicit bool) (configFile, error) {
 	return cf, nil
 }
 
-func scalarOrList(n *yaml.Node) (string, error) {
-	switch n.Kind {
-	case yaml.ScalarNode:
-		if n.Tag == "!!null" {
-			return "", nil
-		}
-		return n.Value, nil
-	case yaml.SequenceNode:
-		items := make([]string, 0, len(n.Content))
-		for _, c := range n.Content {
-			if c.Kind != yaml.ScalarNode {
-				return "", fmt.Errorf("list items must be plain values")
-			}
-			items = append(items, c.Value)
-		}
-		return strings.Join(items, ","), nil
-	default:
-		return "", fmt.Errorf("must be a value or a list of values, not a mapping")
-	}
-}
-
-// suggest returns the setting name closest to name, if it is close enough to
-// be a typo or a shortened name.
+// suggest returns the setting name closest to name, if any is close.
 func suggest(name string) string {
-	best, bestDist := "", 4
-	for _, s := range Settings {
-		if len(name) >= 6 && strings.HasPrefix(s.Name, name) {
-			return s.Name
-		}
-		if d := editDistance(name, s.Name); d < bestDist {
-			best, bestDist = s.Name, d
-		}
+	names := make([]string, len(Settings))
+	for i, s := range Settings {
+		names[i] = s.Name
 	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return settings.Suggest(name, names)
 }
