@@ -3,7 +3,6 @@ package sensuctl
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -11,56 +10,65 @@ import (
 
 	"github.com/spf13/cobra"
 	clientv3 "go.etcd.io/etcd/client/v3"
-	"go.uber.org/zap"
 
 	"github.com/sensu-etcd/sensu/internal/keyspace"
+	"github.com/sensu-etcd/sensu/internal/output"
 	"github.com/sensu-etcd/sensu/internal/version"
 )
 
-func newVersionCommand(streams IO, conn *ConnOptions) *cobra.Command {
+// VersionReport is what `sensuctl version -o json` prints.
+type VersionReport struct {
+	Client   version.Info             `json:"client"`
+	Backends []keyspace.BackendRecord `json:"backends"`
+}
+
+func newVersionCommand(f *Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print the version of sensuctl and of every running backend it can reach",
-		Long: "Print sensuctl's version, then one line per running backend (read from the\n" +
-			"registrations the backends keep in the store). When no backend can be reached,\n" +
-			"only the client version is printed and a note goes to stderr; the exit code is 0.",
+		Long: "Print sensuctl's version and one row per running backend (from the registrations\n" +
+			"the backends keep in the store). When no backend can be reached, only the client\n" +
+			"version is printed and the reason goes to stderr; the exit code is still 0.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runVersion(cmd.Context(), streams, conn)
+			return runVersion(cmd.Context(), f)
 		},
 	}
 }
 
-func runVersion(ctx context.Context, streams IO, conn *ConnOptions) error {
-	fmt.Fprintln(streams.Out, version.Get().Line("sensuctl"))
-	backends, err := listBackends(ctx, conn)
+func runVersion(ctx context.Context, f *Factory) error {
+	report := VersionReport{Client: version.Get(), Backends: []keyspace.BackendRecord{}}
+	backends, err := listBackends(ctx, f)
 	if err != nil {
-		fmt.Fprintf(streams.ErrOut, "sensuctl: no backend version: %v\n", err)
-		return nil
+		if ExitCode(err) == ExitUsage || ExitCode(err) == ExitInterrupted {
+			return err
+		}
+		fmt.Fprintf(f.IO.ErrOut, "sensuctl: no backend version: %v\n", err)
+	} else {
+		report.Backends = backends
 	}
-	for _, b := range backends {
-		fmt.Fprintf(streams.Out, "backend %s (%s): sensu-backend version %s, etcd %s, clients %v, started %s\n",
-			b.Name, b.MemberID, b.Version, b.EtcdVersion, b.ClientURLs, b.StartedAt.Format(time.RFC3339))
+	table := output.Table{
+		Title:   report.Client.Line("sensuctl"),
+		Headers: []string{"Backend", "Member ID", "Version", "etcd", "Client URLs", "Started"},
 	}
-	return nil
+	for _, b := range report.Backends {
+		table.Rows = append(table.Rows, []string{b.Name, b.MemberID, b.Version, b.EtcdVersion,
+			strings.Join(b.ClientURLs, ","), b.StartedAt.Format(time.RFC3339)})
+	}
+	return f.Printer().Print(output.Data{Table: table, Value: report})
 }
 
 // listBackends reads the backends' registrations from the store.
-func listBackends(ctx context.Context, conn *ConnOptions) ([]keyspace.BackendRecord, error) {
-	cli, err := clientv3.New(clientv3.Config{Endpoints: conn.Endpoints, DialTimeout: conn.DialTimeout, Logger: zap.NewNop()})
+func listBackends(ctx context.Context, f *Factory) ([]keyspace.BackendRecord, error) {
+	conn, err := f.Conn()
 	if err != nil {
 		return nil, err
 	}
-	defer cli.Close()
-	ctx, cancel := context.WithTimeout(ctx, conn.DialTimeout+conn.CommandTimeout)
+	rctx, cancel := conn.Context(ctx)
 	defer cancel()
-	resp, err := cli.Get(ctx, keyspace.BackendsPrefix, clientv3.WithPrefix(), clientv3.WithSerializable())
-	if errors.Is(err, context.DeadlineExceeded) {
-		return nil, fmt.Errorf("no answer from %s within %s (is a backend running there? set --endpoints)",
-			strings.Join(conn.Endpoints, ","), conn.DialTimeout+conn.CommandTimeout)
-	}
+	resp, err := conn.Get(rctx, keyspace.BackendsPrefix, clientv3.WithPrefix(), clientv3.WithSerializable())
 	if err != nil {
-		return nil, fmt.Errorf("cannot read from %s: %w", strings.Join(conn.Endpoints, ","), err)
+		return nil, conn.Explain(ctx, err, "read backend versions")
 	}
 	records := make([]keyspace.BackendRecord, 0, len(resp.Kvs))
 	for _, kv := range resp.Kvs {
