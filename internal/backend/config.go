@@ -320,3 +320,7 @@ func sameURLSet(a, b []string) bool {
 	}
 	return true
 }
+
+// InvalidSetting reports a bad or missing setting found by a command; it
+// matches ErrInvalidConfig.
+func InvalidSetting(setting, value, reason string) error { return invalid(setting, value, reason) }

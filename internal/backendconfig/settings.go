@@ -34,6 +34,14 @@ type InitOptions struct {
 	Timeout                  time.Duration
 	IgnoreAlreadyInitialized bool
 	Wait                     bool
+	// EtcdAuth turns on etcd authentication with a root and a viewer user.
+	EtcdAuth       bool
+	RootPassword   string
+	ViewerPassword string
+	// ClientUser and ClientPassword are init's own credentials, once
+	// authentication is on.
+	ClientUser     string
+	ClientPassword string
 }
 
 // DefaultOptions returns every setting at its default.
@@ -206,6 +214,21 @@ var Settings = []Setting{
 	{Name: "wait", Group: GroupInit, For: Init,
 		Usage: "keep retrying until etcd is reachable instead of failing after --timeout",
 		bind:  func(o *Options) any { return &o.Init.Wait }},
+	{Name: "etcd-auth", Group: GroupInit, For: Init,
+		Usage: "also enable etcd authentication: a root user (all rights) and a viewer user (read-only on /sensu.io/)",
+		bind:  func(o *Options) any { return &o.Init.EtcdAuth }},
+	{Name: "etcd-root-password", Group: GroupInit, For: Init,
+		Usage: "password of the etcd root user created by --etcd-auth; prompted for on a terminal when empty",
+		bind:  func(o *Options) any { return &o.Init.RootPassword }},
+	{Name: "etcd-viewer-password", Group: GroupInit, For: Init,
+		Usage: "password of the read-only etcd viewer user created by --etcd-auth; prompted for on a terminal when empty",
+		bind:  func(o *Options) any { return &o.Init.ViewerPassword }},
+	{Name: "etcd-client-username", Group: GroupInit, For: Init,
+		Usage: "etcd user init connects as, once authentication is enabled",
+		bind:  func(o *Options) any { return &o.Init.ClientUser }},
+	{Name: "etcd-client-password", Group: GroupInit, For: Init,
+		Usage: "password of etcd-client-username",
+		bind:  func(o *Options) any { return &o.Init.ClientPassword }},
 }
 
 // Lookup finds a setting by name.

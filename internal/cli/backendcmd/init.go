@@ -2,15 +2,17 @@ package backendcmd
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
+	"github.com/AlecAivazis/survey/v2"
 	"github.com/spf13/cobra"
-	"go.etcd.io/etcd/client/pkg/v3/transport"
-	clientv3 "go.etcd.io/etcd/client/v3"
-	"go.uber.org/zap"
+	"golang.org/x/term"
+
+	"github.com/sensu-etcd/sensu/internal/access"
+	"github.com/sensu-etcd/sensu/internal/etcdconn"
 
 	"github.com/sensu-etcd/sensu/internal/backend"
 	"github.com/sensu-etcd/sensu/internal/backendconfig"
@@ -50,22 +52,36 @@ func newInitCommand(streams IO) *cobra.Command {
 func runInit(ctx context.Context, opts *initOptions) error {
 	s := opts.Settings
 	if s.Init.Timeout <= 0 {
-		return &backend.SettingError{Setting: "timeout", Value: s.Init.Timeout.String(), Reason: "must be positive"}
+		return backend.InvalidSetting("timeout", s.Init.Timeout.String(), "must be positive")
+	}
+	if s.Init.EtcdAuth {
+		var err error
+		if s.Init.RootPassword, err = initPassword(opts.IO, s.Init.RootPassword, "etcd root", "etcd-root-password"); err != nil {
+			return err
+		}
+		if s.Init.ViewerPassword, err = initPassword(opts.IO, s.Init.ViewerPassword, "etcd viewer", "etcd-viewer-password"); err != nil {
+			return err
+		}
 	}
 	endpoints := s.Init.ClientURLs
 	if len(endpoints) == 0 {
 		endpoints = s.Backend.Etcd.AdvertiseClientURLs
 	}
-	cli, err := newEtcdClient(endpoints, s.Backend.Etcd.ClientTLS)
+	tlsFiles := s.Backend.Etcd.ClientTLS
+	conn, err := etcdconn.New(etcdconn.Config{
+		Endpoints: endpoints, CACert: tlsFiles.TrustedCAFile, Cert: tlsFiles.CertFile, Key: tlsFiles.KeyFile,
+		User: s.Init.ClientUser, Password: s.Init.ClientPassword,
+		DialTimeout: s.Init.Timeout / 2, CommandTimeout: s.Init.Timeout / 2,
+	})
 	if err != nil {
 		return err
 	}
-	defer cli.Close()
+	defer conn.Close()
 
 	var result keyspace.InitResult
 	for attempt := 1; ; attempt++ {
 		attemptCtx, cancel := context.WithTimeout(ctx, s.Init.Timeout)
-		result, err = keyspace.Initialize(attemptCtx, cli, version.Get().Version)
+		result, err = keyspace.Initialize(attemptCtx, conn.Client, version.Get().Version)
 		timedOut := attemptCtx.Err() != nil
 		cancel()
 		if err == nil || errors.Is(err, keyspace.ErrAlreadyInitialized) || ctx.Err() != nil || !timedOut || !s.Init.Wait {
@@ -77,46 +93,58 @@ func runInit(ctx context.Context, opts *initOptions) error {
 		case <-time.After(time.Second):
 		}
 	}
+	alreadyInitialized := errors.Is(err, keyspace.ErrAlreadyInitialized)
 	switch {
-	case errors.Is(err, keyspace.ErrAlreadyInitialized):
-		if s.Init.IgnoreAlreadyInitialized {
-			fmt.Fprintln(opts.IO.ErrOut, "sensu-backend: the store is already initialized; nothing to do")
-			return nil
-		}
+	case alreadyInitialized && (s.Init.IgnoreAlreadyInitialized || s.Init.EtcdAuth):
+		fmt.Fprintln(opts.IO.ErrOut, "sensu-backend: the store is already initialized")
+	case alreadyInitialized:
 		return fmt.Errorf("%w (use --ignore-already-initialized to exit 0)", err)
 	case err != nil && ctx.Err() != nil:
 		return fmt.Errorf("%w: %v", errInterrupted, err)
-	case errors.Is(err, context.DeadlineExceeded):
-		return fmt.Errorf("cannot reach etcd at %v within %s (--timeout; check --etcd-client-urls, TLS settings, and that the backend is running): %w",
-			endpoints, s.Init.Timeout, err)
 	case err != nil:
-		return fmt.Errorf("init against %v: %w", endpoints, err)
+		return conn.Explain(ctx, err, "initialize the store")
+	default:
+		fmt.Fprintf(opts.IO.Out, "initialized: cluster ID %s, namespace %q, schema version %d\n", result.ClusterID, result.Namespace, result.SchemaVersion)
 	}
-	fmt.Fprintf(opts.IO.Out, "initialized: cluster ID %s, namespace %q, schema version %d\n", result.ClusterID, result.Namespace, result.SchemaVersion)
+	if !s.Init.EtcdAuth {
+		return nil
+	}
+	authCtx, cancel := context.WithTimeout(ctx, s.Init.Timeout)
+	defer cancel()
+	err = access.Enable(authCtx, conn.Client, access.Setup{RootPassword: s.Init.RootPassword, ViewerPassword: s.Init.ViewerPassword})
+	if errors.Is(err, access.ErrAlreadyEnabled) {
+		return fmt.Errorf("%w: %w", keyspace.ErrAlreadyInitialized, err)
+	}
+	if err != nil {
+		return conn.Explain(ctx, err, "enable etcd authentication")
+	}
+	fmt.Fprintf(opts.IO.Out, "etcd authentication enabled: user %s (role %s, all rights), user %s (role %s, read-only on %s/)\n",
+		access.RootUser, access.RootRole, access.ViewerUser, access.ViewerRole, keyspace.Root)
 	return nil
 }
 
-// newEtcdClient connects to the endpoints with the backend's client TLS files.
-// The v3.7 client does not dial until the first RPC; every call carries its
-// own deadline.
-func newEtcdClient(endpoints []string, files backend.TLSFiles) (*clientv3.Client, error) {
-	var tlsCfg *tls.Config
-	if files.CertFile != "" || files.TrustedCAFile != "" {
-		info := transport.TLSInfo{CertFile: files.CertFile, KeyFile: files.KeyFile, TrustedCAFile: files.TrustedCAFile}
-		c, err := info.ClientConfig()
-		if err != nil {
-			return nil, fmt.Errorf("etcd client TLS (etcd-cert-file, etcd-key-file, etcd-trusted-ca-file): %w", err)
-		}
-		tlsCfg = c
+// initPassword returns the given password, or asks for it on a terminal.
+// Without a terminal it fails and names the flag and variable to use; there
+// is never a default password.
+func initPassword(streams IO, given, who, setting string) (string, error) {
+	if given != "" {
+		return given, nil
 	}
-	cli, err := clientv3.New(clientv3.Config{
-		Endpoints:   endpoints,
-		DialTimeout: 5 * time.Second,
-		TLS:         tlsCfg,
-		Logger:      zap.NewNop(),
-	})
-	if err != nil {
-		return nil, fmt.Errorf("etcd client for %v: %w", endpoints, err)
+	in, ok := streams.In.(*os.File)
+	if !ok || !term.IsTerminal(int(in.Fd())) {
+		return "", backend.InvalidSetting(setting, "", fmt.Sprintf("required with --etcd-auth and stdin is not a terminal to ask for it: set --%s or %s",
+			setting, backendconfig.EnvName(setting)))
 	}
-	return cli, nil
+	var pw, again string
+	stdio := survey.WithStdio(in, os.Stderr, os.Stderr)
+	if err := survey.AskOne(&survey.Password{Message: "Password for the " + who + " user:"}, &pw, stdio, survey.WithValidator(survey.Required)); err != nil {
+		return "", err
+	}
+	if err := survey.AskOne(&survey.Password{Message: "Again:"}, &again, stdio); err != nil {
+		return "", err
+	}
+	if pw != again {
+		return "", errors.New("the passwords do not match")
+	}
+	return pw, nil
 }

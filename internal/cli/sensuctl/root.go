@@ -102,6 +102,9 @@ func NewRootCommand(f *Factory) *cobra.Command {
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if needsNoSettings(cmd) {
+				return nil
+			}
 			return f.load(cmd)
 		},
 	}
@@ -114,11 +117,24 @@ func NewRootCommand(f *Factory) *cobra.Command {
 	pf.BoolVar(&f.Debug, "debug", false, "log every etcd request to stderr (never request bodies or passwords)")
 	root.AddCommand(
 		newVersionCommand(f),
+		newClusterCommand(f),
 		newConfigureCommand(f),
 		newConfigCommand(f),
 		newExitCodesTopic(),
 	)
 	return root
+}
+
+// needsNoSettings is true for shell completion and help: they must work even
+// when the config file is broken or the environment is empty.
+func needsNoSettings(cmd *cobra.Command) bool {
+	for c := cmd; c != nil; c = c.Parent() {
+		switch c.Name() {
+		case "completion", cobra.ShellCompRequestCmd, cobra.ShellCompNoDescRequestCmd, "help":
+			return true
+		}
+	}
+	return false
 }
 
 func (f *Factory) load(cmd *cobra.Command) error {
