@@ -165,8 +165,9 @@ type Loaded struct {
 	Path    string // config file path (it may not exist)
 	Profile string // profile name used
 	File    *File  // the parsed file (empty when absent)
-	// FromProfile lists the settings the profile supplied.
-	FromProfile map[string]bool
+	// Sources says where each setting's value came from.
+	Sources map[string]string
+	missing error
 }
 
 // Apply fills every setting not given as a flag from the environment, then the
@@ -205,31 +206,46 @@ func Apply(fs *pflag.FlagSet, inv *Invocation, src Source) (*Loaded, error) {
 		profile = DefaultProfile
 	}
 	values, ok := file.Profiles[profile]
+	loaded := &Loaded{Path: path, Profile: profile, File: file, Sources: map[string]string{}}
 	if !ok && (explicit || len(file.Profiles) > 0) {
-		return nil, &configError{is: ErrProfileNotFound, msg: fmt.Sprintf("profile %q not found in %s (profiles: %s); create it with 'sensuctl configure --profile %s'",
+		loaded.missing = &configError{is: ErrProfileNotFound, msg: fmt.Sprintf("profile %q not found in %s (profiles: %s); create it with 'sensuctl configure --profile %s'",
 			profile, path, strings.Join(file.ProfileNames(), ", "), profile)}
 	}
-
-	loaded := &Loaded{Path: path, Profile: profile, File: file, FromProfile: map[string]bool{}}
 	for _, s := range Settings {
 		if fromFlags[s.Name] {
+			loaded.Sources[s.Name] = SourceFlag
 			continue
 		}
 		if name, v, ok := lookupEnv(src, s); ok {
 			if err := fs.Set(s.Name, v); err != nil {
 				return nil, configErrorf("invalid value %q for %s: %v", v, name, settings.Cause(err))
 			}
+			loaded.Sources[s.Name] = "env " + name
 			continue
 		}
 		if pv, ok := values[s.Name]; ok {
 			if err := fs.Set(s.Name, pv.Value); err != nil {
 				return nil, configErrorf("%s:%d: profile %s: invalid value %q for %s: %v", path, pv.Line, profile, pv.Value, s.Name, settings.Cause(err))
 			}
-			loaded.FromProfile[s.Name] = true
+			loaded.Sources[s.Name] = SourceProfile
+			continue
 		}
+		loaded.Sources[s.Name] = SourceDefault
 	}
 	return loaded, nil
 }
+
+// Where a setting's value came from, as Loaded.Sources reports it (an
+// environment variable shows as "env NAME").
+const (
+	SourceFlag    = "flag"
+	SourceProfile = "profile"
+	SourceDefault = "default"
+)
+
+// MissingProfile is the error for a named profile that the file lacks, or nil.
+// Only `configure`, which creates profiles, may go on without one.
+func (l *Loaded) MissingProfile() error { return l.missing }
 
 func lookupEnv(src Source, s Setting) (string, string, bool) {
 	for _, name := range append([]string{s.Env()}, s.Aliases...) {

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"strings"
@@ -53,7 +54,17 @@ func usageErrorf(format string, args ...any) error {
 	return &Error{Kind: ErrUsage, Msg: fmt.Sprintf(format, args...)}
 }
 
-func explainNew(err error, cfg Config) error {
+// explainNew explains a failure of clientv3.New, which authenticates at once
+// when a user is set.
+func explainNew(err error, cfg Config, tlsCfg *tls.Config) error {
+	c := &Conn{cfg: cfg, tls: tlsCfg}
+	ctx, cancel := context.WithTimeout(context.Background(), cfg.DialTimeout+time.Second)
+	defer cancel()
+	explained := c.Explain(ctx, err, "connect")
+	var e *Error
+	if errors.As(explained, &e) {
+		return e
+	}
 	return &Error{Kind: ErrUsage, Msg: fmt.Sprintf("cannot create a client for %s: %v", strings.Join(cfg.Endpoints, ","), err), Err: err}
 }
 
@@ -162,11 +173,13 @@ func probe(ctx context.Context, endpoint string, tlsCfg *tls.Config, dialTimeout
 	deadline, _ := ctx.Deadline()
 	conn.SetDeadline(deadline)
 	if u.Scheme != "https" {
-		// A TLS server answers an HTTP/2 preface with a TLS alert (0x15).
+		// A plaintext etcd answers the HTTP/2 preface with a SETTINGS frame; a
+		// TLS listener sends an alert (0x15) or just hangs up.
 		if _, err := conn.Write([]byte(h2Preface)); err == nil {
 			buf := make([]byte, 1)
-			if n, _ := conn.Read(buf); n == 1 && buf[0] == 0x15 {
-				return &Error{Kind: ErrTLS, Endpoint: endpoint, Msg: fmt.Sprintf("%s speaks TLS", endpoint), Hint: "use https:// in --endpoints, with --cacert"}
+			n, rerr := conn.Read(buf)
+			if n == 1 && buf[0] == 0x15 || n == 0 && (errors.Is(rerr, io.EOF) || errors.Is(rerr, syscall.ECONNRESET)) {
+				return &Error{Kind: ErrTLS, Endpoint: endpoint, Msg: fmt.Sprintf("%s hung up on a plaintext request: it speaks TLS", endpoint), Hint: "use https:// in --endpoints, with --cacert"}
 			}
 		}
 		return nil

@@ -76,7 +76,7 @@ func New(cfg Config) (*Conn, error) {
 	}
 	cli, err := clientv3.New(ccfg)
 	if err != nil {
-		return nil, explainNew(err, cfg)
+		return nil, explainNew(err, cfg, tlsCfg)
 	}
 	return &Conn{Client: cli, cfg: cfg, tls: tlsCfg}, nil
 }

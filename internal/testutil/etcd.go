@@ -23,6 +23,16 @@ type EtcdMember struct {
 	PeerURL   string
 	Dir       string
 	Etcd      *embed.Etcd
+	stopOnce  sync.Once
+}
+
+// Stop closes the member; safe to call more than once (t.Cleanup calls it too).
+func (m *EtcdMember) Stop() {
+	m.stopOnce.Do(func() {
+		if m.Etcd != nil {
+			m.Etcd.Close()
+		}
+	})
 }
 
 // EtcdCluster is a set of plain embedded etcd members (no sensu-backend).
@@ -82,9 +92,7 @@ func StartEtcd(t testing.TB, n int, opts ...EtcdOptions) *EtcdCluster {
 	wg.Wait()
 	t.Cleanup(func() {
 		for _, m := range c.Members {
-			if m.Etcd != nil {
-				m.Etcd.Close()
-			}
+			m.Stop()
 		}
 	})
 	for i, err := range errs {

@@ -53,7 +53,7 @@ func newConfigViewCommand(f *Factory) *cobra.Command {
 				if s.Name == "password" && value != "" {
 					value = "(set)"
 				}
-				sum := SettingSummary{Name: s.Name, Value: value, Source: settingSource(f, cmd, s)}
+				sum := SettingSummary{Name: s.Name, Value: value, Source: f.Loaded.Sources[s.Name]}
 				view.Settings = append(view.Settings, sum)
 				table.Rows = append(table.Rows, []string{sum.Name, sum.Value, sum.Source})
 			}
@@ -70,23 +70,6 @@ func flagText(fl *pflag.Flag) string {
 		return strings.Trim(fl.Value.String(), "[]")
 	}
 	return fl.Value.String()
-}
-
-func settingSource(f *Factory, cmd *cobra.Command, s clientconfig.Setting) string {
-	switch {
-	case f.Loaded.FromProfile[s.Name]:
-		return "profile"
-	case cmd.Flags().Changed(s.Name):
-		// Apply sets env values through the flag set too.
-		for _, name := range append([]string{s.Env()}, s.Aliases...) {
-			if _, ok := f.IO.Env.LookupEnv(name); ok {
-				return "env " + name
-			}
-		}
-		return "flag"
-	default:
-		return "default"
-	}
 }
 
 func newConfigUseProfileCommand(f *Factory) *cobra.Command {

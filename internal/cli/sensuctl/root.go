@@ -143,6 +143,9 @@ func (f *Factory) load(cmd *cobra.Command) error {
 		return err
 	}
 	f.Loaded = loaded
+	if err := loaded.MissingProfile(); err != nil && cmd.Name() != "configure" {
+		return err
+	}
 	if _, err := output.ParseFormat(f.Options.Format); err != nil {
 		return usageError{err}
 	}

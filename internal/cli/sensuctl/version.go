@@ -28,7 +28,8 @@ func newVersionCommand(f *Factory) *cobra.Command {
 		Short: "Print the version of sensuctl and of every running backend it can reach",
 		Long: "Print sensuctl's version and one row per running backend (from the registrations\n" +
 			"the backends keep in the store). When no backend can be reached, only the client\n" +
-			"version is printed and the reason goes to stderr; the exit code is still 0.",
+			"version is printed and the reason goes to stderr; the exit code is still 0.\n" +
+			"Refused credentials or certificates exit 4, as for every command.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runVersion(cmd.Context(), f)
@@ -40,7 +41,9 @@ func runVersion(ctx context.Context, f *Factory) error {
 	report := VersionReport{Client: version.Get(), Backends: []keyspace.BackendRecord{}}
 	backends, err := listBackends(ctx, f)
 	if err != nil {
-		if ExitCode(err) == ExitUsage || ExitCode(err) == ExitInterrupted {
+		// Unreachable backends still leave the client version worth printing;
+		// a refusal (auth, TLS) or a usage error is the caller's to fix.
+		if code := ExitCode(err); code != ExitError {
 			return err
 		}
 		fmt.Fprintf(f.IO.ErrOut, "sensuctl: no backend version: %v\n", err)
