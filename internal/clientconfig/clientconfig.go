@@ -56,7 +56,9 @@ type Setting struct {
 }
 
 // Env is the setting's environment variable.
-func (s Setting) Env() string { return EnvPrefix + strings.ToUpper(strings.ReplaceAll(s.Name, "-", "_")) }
+func (s Setting) Env() string {
+	return EnvPrefix + strings.ToUpper(strings.ReplaceAll(s.Name, "-", "_"))
+}
 
 // EnvPrefix starts every sensuctl environment variable.
 const EnvPrefix = "SENSUCTL_"

@@ -263,8 +263,13 @@ func wrap(s string, width int) string {
 					head.WriteRune(r)
 					hw += rw
 				}
-				out = append(out, head.String())
-				word = word[head.Len():]
+				h := head.String()
+				// Lists (URLs, names) read better broken after a comma.
+				if i := strings.LastIndexByte(h, ','); i > 0 && i < len(h)-1 {
+					h = h[:i+1]
+				}
+				out = append(out, h)
+				word = word[len(h):]
 				ww = twwidth.Width(word)
 			}
 			line, lineWidth = word, ww
