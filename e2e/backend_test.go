@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -82,8 +83,8 @@ func TestZeroConfigStart(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	code, out, errOut := run(t, bins.Sensuctl, "version")
-	if code != 0 || !strings.Contains(out, "backend default (") {
+	code, out, errOut := run(t, bins.Sensuctl, "version", "-o", "json")
+	if code != 0 || !strings.Contains(out, `"name": "default"`) {
 		t.Errorf("sensuctl version: %d %q %q", code, out, errOut)
 	}
 	cmd.Process.Signal(syscall.SIGTERM)
@@ -406,20 +407,32 @@ func TestSensuctlVersion(t *testing.T) {
 	if err := p.WaitHealthy(30 * time.Second); err != nil {
 		t.Fatal(err)
 	}
-	var out string
+	var report struct {
+		Client struct {
+			Version     string `json:"version"`
+			EtcdVersion string `json:"etcd_version"`
+		} `json:"client"`
+		Backends []struct {
+			Name    string `json:"name"`
+			Version string `json:"version"`
+		} `json:"backends"`
+	}
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		var code int
-		code, out, _ = run(t, bins.Sensuctl, "version", "--endpoints", p.ClientURL)
-		if code == 0 && strings.Contains(out, "backend versioned (") {
+		code, out, _ := run(t, bins.Sensuctl, "version", "-o", "json", "--endpoints", p.ClientURL)
+		if code == 0 && json.Unmarshal([]byte(out), &report) == nil && len(report.Backends) == 1 {
 			break
 		}
 	}
-	if !strings.HasPrefix(out, "sensuctl version ") || !strings.Contains(out, "backend versioned (") ||
-		!strings.Contains(out, "sensu-backend version ") || !strings.Contains(out, "etcd 3.7.3") {
-		t.Errorf("sensuctl version output:\n%s", out)
+	if report.Client.Version == "" || report.Client.EtcdVersion != "3.7.3" || len(report.Backends) != 1 ||
+		report.Backends[0].Name != "versioned" || report.Backends[0].Version == "" {
+		t.Errorf("sensuctl version -o json: %+v", report)
+	}
+	code, out, _ := run(t, bins.Sensuctl, "version", "--endpoints", p.ClientURL)
+	if code != 0 || !strings.HasPrefix(out, "sensuctl version ") || !strings.Contains(out, "versioned") {
+		t.Errorf("sensuctl version table:\n%s", out)
 	}
 	code, out, stderr := run(t, bins.Sensuctl, "version", "--endpoints", "http://127.0.0.1:1", "--dial-timeout", "1s", "--command-timeout", "1s")
-	if code != 0 || !strings.HasPrefix(out, "sensuctl version ") || strings.Contains(out, "backend ") ||
+	if code != 0 || !strings.HasPrefix(out, "sensuctl version ") || strings.Count(out, "\n") != 2 ||
 		!strings.Contains(stderr, "http://127.0.0.1:1") {
 		t.Errorf("unreachable: %d %q %q", code, out, stderr)
 	}
@@ -437,7 +450,7 @@ func isolatedEnv(t *testing.T) []string {
 	if err := os.WriteFile(empty, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return append(testutil.CleanEnv(), "SENSU_BACKEND_CONFIG_FILE="+empty)
+	return append(testutil.CleanEnv(), "SENSU_BACKEND_CONFIG_FILE="+empty, "XDG_CONFIG_HOME="+t.TempDir())
 }
 
 // tlsExchange completes a TLS handshake with the endpoint and one HTTP/2

@@ -184,12 +184,12 @@ func (p *BackendProcess) start() {
 	}()
 }
 
-// CleanEnv is the test's environment without SENSU_BACKEND_* variables, so
-// that the developer's own settings never change a test.
+// CleanEnv is the test's environment without SENSU_BACKEND_*, SENSUCTL_* and
+// SENSU_* variables, so that the developer's own settings never change a test.
 func CleanEnv() []string {
 	var env []string
 	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "SENSU_BACKEND_") {
+		if !strings.HasPrefix(kv, "SENSU_") && !strings.HasPrefix(kv, "SENSUCTL_") {
 			env = append(env, kv)
 		}
 	}

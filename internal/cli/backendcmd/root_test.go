@@ -119,3 +119,33 @@ func TestHelpGroupsFlags(t *testing.T) {
 		t.Errorf("start help:\n%s", out)
 	}
 }
+
+func TestInitEtcdAuth(t *testing.T) {
+	cluster := testutil.StartEtcd(t, 1)
+	ep := cluster.Endpoints()[0]
+
+	code, _, errOut := runCmd(t, nil, "init", "--etcd-client-urls", ep, "--etcd-auth", "--etcd-root-password", "root-pw")
+	if code != ExitUsage || !strings.Contains(errOut, "--etcd-viewer-password or SENSU_BACKEND_ETCD_VIEWER_PASSWORD") {
+		t.Fatalf("missing viewer password without a terminal: %d %q", code, errOut)
+	}
+	env := map[string]string{"SENSU_BACKEND_ETCD_ROOT_PASSWORD": "root-pw", "SENSU_BACKEND_ETCD_VIEWER_PASSWORD": "viewer-pw"}
+	code, out, errOut := runCmd(t, env, "init", "--etcd-client-urls", ep, "--etcd-auth")
+	if code != 0 || !strings.Contains(out, "initialized: cluster ID") || !strings.Contains(out, "etcd authentication enabled: user root") {
+		t.Fatalf("init --etcd-auth: %d %q %q", code, out, errOut)
+	}
+	ctx := testutil.Ctx(t, 10*time.Second)
+	if _, err := cluster.Client(t).Get(ctx, keyspace.InitializedKey); err == nil {
+		t.Error("a client without credentials can still read after --etcd-auth")
+	}
+	// A second run needs credentials and then finds everything done.
+	code, _, errOut = runCmd(t, env, "init", "--etcd-client-urls", ep, "--etcd-auth", "--timeout", "4s")
+	if code != ExitError || !strings.Contains(errOut, "requires authentication") {
+		t.Errorf("rerun without credentials: %d %q", code, errOut)
+	}
+	env["SENSU_BACKEND_ETCD_CLIENT_USERNAME"] = "root"
+	env["SENSU_BACKEND_ETCD_CLIENT_PASSWORD"] = "root-pw"
+	code, _, errOut = runCmd(t, env, "init", "--etcd-client-urls", ep, "--etcd-auth")
+	if code != ExitAlreadyInitialized || !strings.Contains(errOut, "already enabled") {
+		t.Errorf("rerun as root: %d %q", code, errOut)
+	}
+}
