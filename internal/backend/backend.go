@@ -371,15 +371,20 @@ func (b *Backend) electAloneNow() {
 		tick := time.NewTicker(10 * time.Millisecond)
 		defer tick.Stop()
 		deadline := time.After(3 * time.Second)
+		next := func() bool { // false when it is time to give up
+			select {
+			case <-tick.C:
+				return true
+			case <-deadline:
+			case <-s.StoppingNotify():
+			}
+			return false
+		}
 		// Raft refuses to campaign until the bootstrap membership is applied,
 		// and etcd's storage-version check needs the applied term on disk
 		// (it logs an error otherwise): wait for both, a few ms in.
 		for s.AppliedIndex() == 0 || s.AppliedIndex() < s.CommittedIndex() {
-			select {
-			case <-tick.C:
-			case <-deadline:
-				return
-			case <-s.StoppingNotify():
+			if !next() {
 				return
 			}
 		}
@@ -392,11 +397,7 @@ func (b *Backend) electAloneNow() {
 				b.lg.Debug("could not start the election early; etcd will on its own", zap.Error(err))
 				return
 			}
-			select {
-			case <-tick.C:
-			case <-deadline:
-				return
-			case <-s.StoppingNotify():
+			if !next() {
 				return
 			}
 		}

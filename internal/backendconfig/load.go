@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"sort"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -53,19 +52,11 @@ func FlagGroup(f *pflag.Flag) string {
 	return GroupGeneral
 }
 
-// Source tells where the environment comes from; os.LookupEnv and os.Environ in
-// production, a map in tests.
-type Source struct {
-	LookupEnv func(string) (string, bool)
-	Environ   func() []string
-	// Warn receives non-fatal notices (unknown SENSU_BACKEND_ variables).
-	Warn func(string)
-}
+// Source is where the environment comes from.
+type Source = settings.Env
 
 // OSSource reads the process environment.
-func OSSource(warn func(string)) Source {
-	return Source{LookupEnv: os.LookupEnv, Environ: os.Environ, Warn: warn}
-}
+func OSSource(warn func(string)) Source { return settings.OSEnv(warn) }
 
 // Apply fills the settings of cmd that were not given as flags: from the
 // environment, else from the config file, else they keep their defaults. It
@@ -110,28 +101,11 @@ func Apply(fs *pflag.FlagSet, cmd Command, src Source) error {
 }
 
 func warnUnknownEnv(src Source) {
-	if src.Environ == nil || src.Warn == nil {
-		return
+	known := make([]string, len(Settings))
+	for i, s := range Settings {
+		known[i] = s.Env()
 	}
-	known := map[string]bool{}
-	for _, s := range Settings {
-		known[s.Env()] = true
-	}
-	var unknown []string
-	for _, kv := range src.Environ() {
-		name, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(name, EnvPrefix) && !known[name] {
-			unknown = append(unknown, name)
-		}
-	}
-	sort.Strings(unknown)
-	for _, name := range unknown {
-		msg := fmt.Sprintf("ignoring unknown environment variable %s", name)
-		if s := suggest(strings.ToLower(strings.ReplaceAll(strings.TrimPrefix(name, EnvPrefix), "_", "-"))); s != "" {
-			msg += fmt.Sprintf(" (did you mean %s?)", EnvName(s))
-		}
-		src.Warn(msg)
-	}
+	src.WarnUnknown(EnvPrefix, known)
 }
 
 type fileValue struct {

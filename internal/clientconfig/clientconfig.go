@@ -7,40 +7,33 @@ package clientconfig
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
 
+	"github.com/sensu-etcd/sensu/internal/etcdconn"
 	"github.com/sensu-etcd/sensu/internal/settings"
 )
 
 // Options are the effective connection and output settings of one command.
 type Options struct {
-	Endpoints             []string
-	CACert                string
-	Cert                  string
-	Key                   string
-	InsecureSkipTLSVerify bool
-	User                  string
-	Password              string
-	DialTimeout           time.Duration
-	CommandTimeout        time.Duration
-	Namespace             string
-	Format                string
+	etcdconn.Config
+	Namespace string
+	Format    string
 }
 
 // Defaults are the values with no flag, environment or profile.
 func Defaults() Options {
 	return Options{
-		Endpoints:      []string{"http://127.0.0.1:2379"},
-		DialTimeout:    5 * time.Second,
-		CommandTimeout: 10 * time.Second,
-		Namespace:      "default",
-		Format:         "table",
+		Config: etcdconn.Config{
+			Endpoints:      []string{"http://127.0.0.1:2379"},
+			DialTimeout:    5 * time.Second,
+			CommandTimeout: 10 * time.Second,
+		},
+		Namespace: "default",
+		Format:    "table",
 	}
 }
 
@@ -150,17 +143,11 @@ type Invocation struct {
 	Profile    string
 }
 
-// Source is the environment; tests pass a map.
-type Source struct {
-	LookupEnv func(string) (string, bool)
-	Environ   func() []string
-	Warn      func(string)
-}
+// Source is where the environment comes from.
+type Source = settings.Env
 
 // OSSource reads the process environment.
-func OSSource(warn func(string)) Source {
-	return Source{LookupEnv: os.LookupEnv, Environ: os.Environ, Warn: warn}
-}
+func OSSource(warn func(string)) Source { return settings.OSEnv(warn) }
 
 // Loaded is the outcome of Apply: where the settings came from.
 type Loaded struct {
@@ -259,34 +246,11 @@ func lookupEnv(src Source, s Setting) (string, string, bool) {
 }
 
 func warnUnknownEnv(src Source) {
-	if src.Environ == nil || src.Warn == nil {
-		return
-	}
-	known := map[string]bool{}
-	var names []string
+	known := append([]string(nil), otherEnv...)
 	for _, s := range Settings {
-		known[s.Env()] = true
-		names = append(names, s.Env())
+		known = append(known, s.Env())
 	}
-	for _, n := range otherEnv {
-		known[n] = true
-		names = append(names, n)
-	}
-	var unknown []string
-	for _, kv := range src.Environ() {
-		name, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(name, EnvPrefix) && !known[name] {
-			unknown = append(unknown, name)
-		}
-	}
-	sort.Strings(unknown)
-	for _, name := range unknown {
-		msg := "ignoring unknown environment variable " + name
-		if s := settings.Suggest(name, names); s != "" {
-			msg += " (did you mean " + s + "?)"
-		}
-		src.Warn(msg)
-	}
+	src.WarnUnknown(EnvPrefix, known)
 }
 
 // DefaultPath is $XDG_CONFIG_HOME/sensu/sensuctl/config.yml, or

@@ -6,6 +6,8 @@ package settings
 
 import (
 	"fmt"
+	"os"
+	"sort"
 	"strings"
 	"time"
 
@@ -108,4 +110,45 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// Env is where environment variables come from: the process in production,
+// a map in tests.
+type Env struct {
+	LookupEnv func(string) (string, bool)
+	Environ   func() []string
+	// Warn receives non-fatal notices, such as unknown variables.
+	Warn func(string)
+}
+
+// OSEnv reads the process environment.
+func OSEnv(warn func(string)) Env {
+	return Env{LookupEnv: os.LookupEnv, Environ: os.Environ, Warn: warn}
+}
+
+// WarnUnknown warns about each variable with prefix that is not in known,
+// suggesting the closest known name.
+func (e Env) WarnUnknown(prefix string, known []string) {
+	if e.Environ == nil || e.Warn == nil {
+		return
+	}
+	isKnown := map[string]bool{}
+	for _, k := range known {
+		isKnown[k] = true
+	}
+	var unknown []string
+	for _, kv := range e.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(name, prefix) && !isKnown[name] {
+			unknown = append(unknown, name)
+		}
+	}
+	sort.Strings(unknown)
+	for _, name := range unknown {
+		msg := "ignoring unknown environment variable " + name
+		if s := Suggest(name, known); s != "" {
+			msg += " (did you mean " + s + "?)"
+		}
+		e.Warn(msg)
+	}
 }

@@ -169,11 +169,7 @@ func (f *Factory) Conn() (*etcdconn.Conn, error) {
 		}
 		f.Options.Password, o.Password = pw, pw
 	}
-	cfg := etcdconn.Config{
-		Endpoints: o.Endpoints, CACert: o.CACert, Cert: o.Cert, Key: o.Key,
-		InsecureSkipTLSVerify: o.InsecureSkipTLSVerify, User: o.User, Password: o.Password,
-		DialTimeout: o.DialTimeout, CommandTimeout: o.CommandTimeout,
-	}
+	cfg := o.Config
 	if f.Debug {
 		cfg.Debug = f.IO.ErrOut
 	}
