@@ -324,6 +324,17 @@ func TestTLSClientCertAuth(t *testing.T) {
 			oneErrorLine(t, run(t, e, false, append(base, tc.args...)...), ExitAuth, tc.parts...)
 		})
 	}
+	t.Run("wrong etcd password", func(t *testing.T) {
+		ctx := testutil.Ctx(t, 20*time.Second)
+		if err := access.Enable(ctx, etcd.Client(t), access.Setup{RootPassword: "root-pw", ViewerPassword: "viewer-pw"}); err != nil {
+			t.Fatal(err)
+		}
+		args := append(append(base, good...), "--user", "viewer")
+		oneErrorLine(t, run(t, e, false, append(args, "--password", "wrong")...), ExitAuth, `authentication failed for user "viewer"`, ep)
+		if r := run(t, e, false, append(args, "--password", "viewer-pw")...); r.code != 0 {
+			t.Errorf("right password over TLS: %d %q", r.code, r.stderr)
+		}
+	})
 }
 
 func TestAuthAndViewer(t *testing.T) {
