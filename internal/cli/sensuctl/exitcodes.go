@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sensu-etcd/sensu/internal/clientconfig"
+	"github.com/sensu-etcd/sensu/internal/cluster"
 	"github.com/sensu-etcd/sensu/internal/etcdconn"
 )
 
@@ -31,7 +32,7 @@ var exitCodes = []struct {
 	{ExitOK, "success"},
 	{ExitError, "error: an endpoint unreachable or timing out, a failed request, bad input data"},
 	{ExitUsage, "usage: unknown command or flag, bad flag value, environment variable or config file, unknown --format, a prompt needed without a terminal"},
-	{ExitUnhealthy, "the cluster is unhealthy, or a command completed only in part (it printed every result first)"},
+	{ExitUnhealthy, "the cluster is unhealthy, a change was refused as unsafe in the cluster's state, or a command completed only in part (it printed every result first)"},
 	{ExitAuth, "authentication or TLS refused, or permission denied by etcd"},
 	{ExitNotFound, "not found: a member, resource or profile named on the command line does not exist"},
 	{ExitInterrupted, "interrupted (SIGINT or SIGTERM)"},
@@ -58,9 +59,9 @@ func ExitCode(err error) int {
 		return ExitInterrupted
 	case errors.Is(err, etcdconn.ErrAuth), errors.Is(err, etcdconn.ErrTLS), errors.Is(err, etcdconn.ErrPermission):
 		return ExitAuth
-	case errors.Is(err, ErrNotFound), errors.Is(err, clientconfig.ErrProfileNotFound):
+	case errors.Is(err, ErrNotFound), errors.Is(err, clientconfig.ErrProfileNotFound), errors.Is(err, cluster.ErrMemberNotFound):
 		return ExitNotFound
-	case errors.Is(err, ErrPartial), errors.Is(err, ErrUnhealthy):
+	case errors.Is(err, ErrPartial), errors.Is(err, ErrUnhealthy), errors.Is(err, cluster.ErrRefused):
 		return ExitUnhealthy
 	case isFlagError(err), errors.As(err, &ue), errors.Is(err, clientconfig.ErrConfig), errors.Is(err, etcdconn.ErrUsage):
 		return ExitUsage
