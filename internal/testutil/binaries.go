@@ -10,10 +10,12 @@ import (
 	"testing"
 )
 
-// Binaries are the real sensu-backend and sensuctl, built from this tree.
+// Binaries are the real sensu-backend and sensuctl, built from this tree, and
+// a plain etcd server built from the etcd module.
 type Binaries struct {
 	Backend  string
 	Sensuctl string
+	Etcd     string
 }
 
 var (
@@ -39,13 +41,13 @@ func BuildBinaries(t testing.TB) Binaries {
 			buildErr = err
 			return
 		}
-		cmd := exec.Command("go", "build", "-o", buildDir+string(os.PathSeparator), "./cmd/sensu-backend", "./cmd/sensuctl")
+		cmd := exec.Command("go", "build", "-o", buildDir+string(os.PathSeparator), "./cmd/sensu-backend", "./cmd/sensuctl", "./internal/testutil/plainetcd")
 		cmd.Dir = root
 		if out, err := cmd.CombinedOutput(); err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
 			return
 		}
-		built = Binaries{Backend: filepath.Join(buildDir, "sensu-backend"), Sensuctl: filepath.Join(buildDir, "sensuctl")}
+		built = Binaries{Backend: filepath.Join(buildDir, "sensu-backend"), Sensuctl: filepath.Join(buildDir, "sensuctl"), Etcd: filepath.Join(buildDir, "plainetcd")}
 	})
 	if buildErr != nil {
 		t.Fatalf("build binaries: %v", buildErr)
