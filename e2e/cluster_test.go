@@ -385,3 +385,47 @@ func TestAgainstPlainEtcd(t *testing.T) {
 		t.Errorf("remove the unstarted learner by ID: %d %q %q", code, out, errOut)
 	}
 }
+
+// TestNoSpaceRecovery follows docs/cluster.md: fill the quota with history,
+// see the alarm, then compact, defragment and disarm.
+func TestNoSpaceRecovery(t *testing.T) {
+	bins := testutil.BuildBinaries(t)
+	p := testutil.StartBackend(t, bins, testutil.BackendConfig{Name: "small", Args: []string{"--etcd-quota-backend-bytes", "4194304"}})
+	if err := p.WaitHealthy(30 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	cli := p.Client(t)
+	ctx := testutil.Ctx(t, 2*time.Minute)
+	value := strings.Repeat("x", 100*1024)
+	var err error
+	for i := 0; i < 500 && err == nil; i++ {
+		_, err = cli.Put(ctx, "/e2e/big", value)
+	}
+	if err == nil || !strings.Contains(err.Error(), "database space exceeded") {
+		t.Fatalf("the quota was never reached: %v", err)
+	}
+	sctl := func(args ...string) (int, string, string) {
+		return run(t, bins.Sensuctl, append([]string{"--endpoints", p.ClientURL}, args...)...)
+	}
+	if code, out, _ := sctl("cluster", "alarm", "list"); code != 0 || !strings.Contains(out, "NOSPACE") {
+		t.Errorf("alarm list: %d %q", code, out)
+	}
+	if code, out, errOut := sctl("cluster", "health"); code != 3 || !strings.Contains(out, "alarm NOSPACE") || !strings.Contains(errOut, "NOSPACE") {
+		t.Errorf("health with NOSPACE: %d %q %q", code, out, errOut)
+	}
+	for _, step := range [][]string{
+		{"cluster", "compact", "--physical"},
+		{"cluster", "defrag", "--cluster"},
+		{"cluster", "alarm", "disarm"},
+	} {
+		if code, out, errOut := sctl(step...); code != 0 {
+			t.Fatalf("%v: %d %q %q", step, code, out, errOut)
+		}
+	}
+	if code, out, _ := sctl("cluster", "health"); code != 0 {
+		t.Errorf("health after recovery: %d %q", code, out)
+	}
+	if _, err := cli.Put(ctx, "/e2e/after", "ok"); err != nil {
+		t.Errorf("write after recovery: %v", err)
+	}
+}
