@@ -192,10 +192,15 @@ func renderBox(w io.Writer, headers []string, rows [][]string) error {
 // minColumnWidth is the narrowest fit will make a column.
 const minColumnWidth = 8
 
+// maxAtomWidth bounds the words fit keeps whole: IDs, URLs and sizes up to
+// this width are never broken; longer words may be.
+const maxAtomWidth = 32
+
 // fit wraps the cells of headers and rows in place so that the table
 // renderBox draws is at most width columns wide: the widest columns are
-// narrowed first, never below minColumnWidth (a table that still does not
-// fit is left for the terminal to wrap).
+// narrowed first, never below minColumnWidth nor below the longest word of
+// their data (an ID broken over two lines is worse than a wide table; a table
+// that still does not fit is left for the terminal to wrap).
 func fit(headers []string, rows [][]string, width int) {
 	all := rows
 	if headers != nil {
@@ -203,6 +208,10 @@ func fit(headers []string, rows [][]string, width int) {
 	}
 	cols := len(all[0])
 	natural := make([]int, cols)
+	floor := make([]int, cols)
+	for i := range floor {
+		floor[i] = minColumnWidth
+	}
 	for _, r := range all {
 		for i, c := range r {
 			for _, l := range strings.Split(c, "\n") {
@@ -210,12 +219,22 @@ func fit(headers []string, rows [][]string, width int) {
 			}
 		}
 	}
+	for _, r := range rows {
+		for i, c := range r {
+			for _, word := range strings.FieldsFunc(c, func(r rune) bool { return r == ' ' || r == ',' || r == '\n' }) {
+				if w := twwidth.Width(word) + 1; w <= maxAtomWidth { // +1 keeps a trailing comma on the line
+					floor[i] = max(floor[i], min(w, natural[i]))
+				}
+			}
+		}
+	}
 	// Each of the cols-1 separators takes " │ ".
 	avail := width - 3*(cols-1)
+	colLimit := func(i, limit int) int { return max(floor[i], min(natural[i], limit)) }
 	total := func(limit int) int {
 		n := 0
-		for _, w := range natural {
-			n += min(w, limit)
+		for i := range natural {
+			n += colLimit(i, limit)
 		}
 		return n
 	}
@@ -225,8 +244,8 @@ func fit(headers []string, rows [][]string, width int) {
 	}
 	for _, r := range all {
 		for i, c := range r {
-			if natural[i] > limit {
-				r[i] = wrap(c, limit)
+			if l := colLimit(i, limit); natural[i] > l {
+				r[i] = wrap(c, l)
 			}
 		}
 	}

@@ -90,12 +90,16 @@ func newMemberListCommand(f *Factory) *cobra.Command {
 				}
 				table := output.Table{
 					Title:   "=== Etcd Cluster ID: " + ms.ClusterID,
-					Headers: []string{"ID", "Name", "Status", "Role", "Peer URLs", "Client URLs", "Version", "DB Size", "In Use", "Raft Term", "Raft Index", "Applied", "Error"},
+					Headers: []string{"ID", "Name", "Status", "Role", "Peer URLs", "Client URLs", "Version", "DB Size (In Use)", "Raft Term/Index/Applied", "Error"},
 				}
 				for _, m := range ms.Members {
+					db, raft := "", ""
+					if m.Reachable {
+						db = size(m.DBSize) + " (" + size(m.DBSizeInUse) + ")"
+						raft = fmt.Sprintf("%d/%d/%d", m.RaftTerm, m.RaftIndex, m.RaftAppliedIndex)
+					}
 					table.Rows = append(table.Rows, []string{m.ID, m.Name, m.Status, m.Role,
-						strings.Join(m.PeerURLs, ","), strings.Join(m.ClientURLs, ","), m.Version,
-						size(m.DBSize), size(m.DBSizeInUse), num(m.RaftTerm), num(m.RaftIndex), num(m.RaftAppliedIndex), m.Error})
+						strings.Join(m.PeerURLs, ","), strings.Join(m.ClientURLs, ","), m.Version, db, raft, m.Error})
 				}
 				return f.Printer().Print(output.Data{Table: table, Value: ms})
 			})
@@ -108,13 +112,6 @@ func size(b int64) string {
 		return ""
 	}
 	return humanize.IBytes(uint64(b))
-}
-
-func num(n uint64) string {
-	if n == 0 {
-		return ""
-	}
-	return strconv.FormatUint(n, 10)
 }
 
 func newHealthCommand(f *Factory) *cobra.Command {

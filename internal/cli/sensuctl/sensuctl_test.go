@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -281,18 +282,22 @@ func TestMemberListTable(t *testing.T) {
 		t.Fatalf("piped table: %d %q", r.code, r.stdout)
 	}
 	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
-	if len(lines) != 3 || strings.Join(strings.Fields(lines[1]), " ") != "ID NAME STATUS LEARNER PEER URLS CLIENT URLS" {
+	if len(lines) != 3 || strings.Join(strings.Fields(lines[1]), " ") != "ID NAME STATUS ROLE PEER URLS CLIENT URLS VERSION DB SIZE (IN USE) RAFT TERM/INDEX/APPLIED ERROR" {
 		t.Errorf("header: %q", lines)
 	}
-	if got := strings.Fields(lines[2]); len(got) != 6 || got[0] != id || got[1] != "m1" || got[2] != "started" || got[3] != "false" || got[5] != ep {
-		t.Errorf("row: %q", lines[2])
+	// Columns are separated by two or more spaces; the DB size cell has one inside.
+	got := regexp.MustCompile(`  +`).Split(lines[2], -1)
+	if len(got) != 10 || got[0] != id || got[1] != "m1" || got[2] != "started" || got[3] != "leader" || got[5] != ep ||
+		got[6] != "3.7.3" || !strings.HasSuffix(got[7], "KiB)") || !regexp.MustCompile(`^\d+/\d+/\d+$`).MatchString(got[8]) || got[9] != "-" {
+		t.Errorf("row: %q", got)
 	}
 	term := run(t, e, true, "cluster", "member-list", "--endpoints", ep)
 	if term.code != 0 || term.stdout == r.stdout || !strings.Contains(term.stdout, id) || !strings.Contains(term.stdout, "│") {
 		t.Errorf("terminal table:\n%s", term.stdout)
 	}
 	y := run(t, e, false, "cluster", "member-list", "--endpoints", ep, "-o", "yaml")
-	if y.code != 0 || !strings.Contains(y.stdout, "  - id: "+id+"\n") || !strings.Contains(y.stdout, "    name: m1\n") {
+	if y.code != 0 || !strings.Contains(y.stdout, "  - id: "+id+"\n") || !strings.Contains(y.stdout, "    name: m1\n") ||
+		!strings.Contains(y.stdout, "    role: leader\n") || !strings.Contains(y.stdout, "    raft_applied_index: ") {
 		t.Errorf("yaml:\n%s", y.stdout)
 	}
 }
