@@ -1,0 +1,280 @@
+package backup
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
+	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.etcd.io/etcd/server/v3/embed"
+	"go.uber.org/zap"
+
+	"github.com/sensu-etcd/sensu/internal/testutil"
+)
+
+var seed = map[string]string{
+	"/sensu.io/.initialized":                  `{"at":"2026-01-01T00:00:00Z","version":"test"}`,
+	"/sensu.io/cluster_id":                    `"11111111-2222-3333-4444-555555555555"`,
+	"/sensu.io/namespaces/default":            `{"name":"default"}`,
+	"/sensu.io/namespaces/team-a":             `{"name":"team-a"}`,
+	"/sensu.io/checks/default/check-cpu":      `{"command":"check-cpu.sh","interval":60}`,
+	"/sensu.io/checks/default/check-disk":     `{"command":"check-disk.sh","interval":60}`,
+	"/sensu.io/checks/team-a/check-mem":       `{"command":"check-mem.sh","interval":30}`,
+	"/sensu.io/entity_configs/default/web-01": `{"entity_class":"agent"}`,
+	"/sensu.io/events/default/web-01/cpu":     `{"check":{"status":0}}`,
+	"/sensu.io/rbac/clusterroles/admin":       `{"rules":[]}`,
+	"/sensu.io/rbac/roles/team-a/readonly":    `{"rules":[]}`,
+	"/unrelated/key":                          "x",
+}
+
+// savedSnapshot seeds a one-member cluster and saves a snapshot of it.
+func savedSnapshot(t *testing.T) (string, Meta, *testutil.EtcdCluster) {
+	t.Helper()
+	etcd := testutil.StartEtcd(t, 1)
+	cli := etcd.Client(t)
+	ctx := testutil.Ctx(t, 30*time.Second)
+	for k, v := range seed {
+		if _, err := cli.Put(ctx, k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cli.Delete(ctx, "/sensu.io/checks/default/check-disk") // a tombstone inspect must honour
+	path := filepath.Join(t.TempDir(), "store.db")
+	meta, err := Save(ctx, cli, etcd.Endpoints()[0], path, SaveOptions{ToolVersion: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path, meta, etcd
+}
+
+func TestSaveVerifyInspectRestore(t *testing.T) {
+	path, meta, etcd := savedSnapshot(t)
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode().Perm() != 0o600 || fi.Size() != meta.Size || !hasTrailer(fi.Size()) {
+		t.Fatalf("snapshot file: %v %v %+v", fi, err, meta)
+	}
+	if _, err := os.Stat(path + ".part"); !errors.Is(err, os.ErrNotExist) {
+		t.Error(".part left behind")
+	}
+	if meta.Revision == 0 || meta.MemberName != "m1" || len(meta.SHA256) != 64 || meta.EtcdVersion == "" {
+		t.Errorf("meta: %+v", meta)
+	}
+	if _, err := os.Stat(MetaPath(path)); err != nil {
+		t.Errorf("sidecar: %v", err)
+	}
+
+	// A second save refuses to overwrite without Force.
+	cli := etcd.Client(t)
+	if _, err := Save(context.Background(), cli, etcd.Endpoints()[0], path, SaveOptions{}); !errors.Is(err, ErrExists) {
+		t.Errorf("overwrite without force: %v", err)
+	}
+
+	info, err := Verify(path, false)
+	if err != nil || !info.HasHash || info.Revision != meta.Revision || info.TotalKeys != len(seed)-1 {
+		t.Fatalf("verify: %+v %v", info, err)
+	}
+	c, err := Inspect(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{"checks/default": 1, "checks/team-a": 1, "entity_configs/default": 1, "events/default": 1,
+		"namespaces/": 2, "rbac/clusterroles/": 1, "rbac/roles/team-a": 1, "(system)/": 2}
+	got := map[string]int{}
+	for _, r := range c.Resources {
+		got[r.Type+"/"+r.Namespace] = r.Count
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) || c.OtherKeys != 1 {
+		t.Errorf("inspect: %v other %d\nwant %v", got, c.OtherKeys, want)
+	}
+
+	// Restore and boot a member from it.
+	ports := testutil.FreePorts(t, 2)
+	peer := fmt.Sprintf("http://127.0.0.1:%d", ports[1])
+	dataDir := filepath.Join(t.TempDir(), "restored")
+	res, err := Restore(RestoreOptions{SnapshotPath: path, DataDir: dataDir, Name: "r1", PeerURLs: []string{peer},
+		InitialCluster: "r1=" + peer, InitialClusterToken: "restored"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.NewRevision != meta.Revision+DefaultRevisionBump {
+		t.Errorf("new revision %d", res.NewRevision)
+	}
+	entries, _ := os.ReadDir(filepath.Dir(dataDir))
+	if len(entries) != 1 {
+		t.Errorf("work dir left beside the target: %v", entries)
+	}
+	client := fmt.Sprintf("http://127.0.0.1:%d", ports[0])
+	e := bootRestored(t, dataDir, "r1", client, peer)
+	defer e.Close()
+	rcli := testutil.NewClient(t, []string{client}, nil)
+	ctx := testutil.Ctx(t, 10*time.Second)
+	for k, v := range seed {
+		resp, err := rcli.Get(ctx, k)
+		if k == "/sensu.io/checks/default/check-disk" {
+			continue
+		}
+		if err != nil || len(resp.Kvs) != 1 || string(resp.Kvs[0].Value) != v {
+			t.Errorf("%s after restore: %v %v", k, resp, err)
+		}
+	}
+	resp, err := rcli.Get(ctx, "/sensu.io/checks/default/check-cpu")
+	if err != nil || resp.Header.Revision < DefaultRevisionBump {
+		t.Errorf("revision not bumped: %v %v", resp, err)
+	}
+	if _, err := rcli.Get(ctx, "/sensu.io/checks/default/check-cpu", clientv3.WithRev(meta.Revision)); !errors.Is(err, rpctypes.ErrCompacted) {
+		t.Errorf("old revision should read as compacted: %v", err)
+	}
+	// Restoring again into the now non-empty dir is refused.
+	if _, err := Restore(RestoreOptions{SnapshotPath: path, DataDir: dataDir, Name: "r1", PeerURLs: []string{peer}, InitialCluster: "r1=" + peer}); !errors.Is(err, ErrNotEmpty) {
+		t.Errorf("restore into a non-empty dir: %v", err)
+	}
+}
+
+func bootRestored(t *testing.T, dataDir, name, client, peer string) *embed.Etcd {
+	t.Helper()
+	cfg := embed.NewConfig()
+	cfg.Name, cfg.Dir = name, dataDir
+	cfg.Logger, cfg.ZapLoggerBuilder = "zap", embed.NewZapLoggerBuilder(zap.NewNop())
+	cu, _ := url.Parse(client)
+	pu, _ := url.Parse(peer)
+	cfg.ListenClientUrls, cfg.AdvertiseClientUrls = []url.URL{*cu}, []url.URL{*cu}
+	cfg.ListenPeerUrls, cfg.AdvertisePeerUrls = []url.URL{*pu}, []url.URL{*pu}
+	cfg.InitialCluster = name + "=" + peer
+	e, err := embed.StartEtcd(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-e.Server.ReadyNotify():
+	case <-time.After(20 * time.Second):
+		e.Close()
+		t.Fatal("restored member not ready")
+	}
+	return e
+}
+
+// TestCorruptionMatrix damages a good snapshot in many ways; verify and
+// restore must refuse each with the matching error and leave the target alone.
+func TestCorruptionMatrix(t *testing.T) {
+	good, _, etcd := savedSnapshot(t)
+	data, err := os.ReadFile(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	type variant struct {
+		name string
+		data []byte
+		want error
+	}
+	var cases []variant
+	cases = append(cases, variant{"empty", nil, ErrEmpty}, variant{"text", []byte("this is not a snapshot\n"), ErrNotSnapshot})
+	rng := rand.New(rand.NewSource(1))
+	for i := 0; i < 100; i++ {
+		off := rng.Intn(len(data))
+		if i < 4 {
+			off = 16 + i // the bbolt magic
+		}
+		d := append([]byte(nil), data...)
+		d[off] ^= byte(1 + rng.Intn(255))
+		want := ErrHashMismatch
+		if off >= 16 && off < 20 {
+			want = ErrNotSnapshot
+		}
+		cases = append(cases, variant{fmt.Sprintf("flip@%d", off), d, want})
+	}
+	for _, n := range []int{1, 19, 100, 4096, 4096 + 32, len(data) / 2, len(data) - 33, len(data) - 32, len(data) - 1} {
+		want := ErrTruncated
+		switch {
+		case n < 20:
+			want = ErrNotSnapshot
+		case hasTrailer(int64(n)):
+			want = ErrHashMismatch
+		case n%512 == 0:
+			want = ErrMissingHash
+		}
+		cases = append(cases, variant{fmt.Sprintf("truncated@%d", n), data[:n], want})
+	}
+	// A raw database file, as copied from a data dir: whole, but no hash.
+	etcd.Members[0].Stop()
+	raw, err := os.ReadFile(filepath.Join(etcd.Members[0].Dir, "member", "snap", "db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases = append(cases, variant{"raw db file", raw, ErrMissingHash})
+	if len(cases) < 100 {
+		t.Fatalf("only %d cases", len(cases))
+	}
+
+	for i, tc := range cases {
+		path := filepath.Join(dir, fmt.Sprintf("case-%03d.db", i))
+		if err := os.WriteFile(path, tc.data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Verify(path, false); !errors.Is(err, tc.want) {
+			t.Errorf("%s: verify: %v, want %v", tc.name, err, tc.want)
+		}
+		target := filepath.Join(dir, fmt.Sprintf("target-%03d", i))
+		os.Mkdir(target, 0o700)
+		_, err := Restore(RestoreOptions{SnapshotPath: path, DataDir: target, Name: "x", PeerURLs: []string{"http://127.0.0.1:1"}, InitialCluster: "x=http://127.0.0.1:1"})
+		if !errors.Is(err, tc.want) {
+			t.Errorf("%s: restore: %v, want %v", tc.name, err, tc.want)
+		}
+		if entries, _ := os.ReadDir(target); len(entries) != 0 {
+			t.Errorf("%s: restore wrote into the target", tc.name)
+		}
+		os.Remove(path)
+	}
+	if leftovers, _ := filepathGlob(dir, ".*restoring*"); len(leftovers) > 0 {
+		t.Errorf("work dirs left: %v", leftovers)
+	}
+
+	// The raw file restores when the operator says they trust it.
+	rawPath := filepath.Join(dir, "raw.db")
+	os.WriteFile(rawPath, raw, 0o600)
+	if _, err := Restore(RestoreOptions{SnapshotPath: rawPath, DataDir: filepath.Join(dir, "from-raw"), Name: "x", SkipHashCheck: true,
+		PeerURLs: []string{"http://127.0.0.1:1"}, InitialCluster: "x=http://127.0.0.1:1"}); err != nil {
+		t.Errorf("raw db with skip-hash-check: %v", err)
+	}
+}
+
+func filepathGlob(dir, pattern string) ([]string, error) {
+	return filepath.Glob(filepath.Join(dir, pattern))
+}
+
+func TestSaveCancelledLeavesNothing(t *testing.T) {
+	etcd := testutil.StartEtcd(t, 1)
+	cli := etcd.Client(t)
+	ctx := testutil.Ctx(t, 30*time.Second)
+	big := strings.Repeat("v", 64*1024)
+	for i := range 200 {
+		cli.Put(ctx, fmt.Sprintf("/sensu.io/checks/default/c%03d", i), big)
+	}
+	path := filepath.Join(t.TempDir(), "cut.db")
+	cctx, cancel := context.WithCancel(context.Background())
+	n := 0
+	_, err := Save(cctx, cli, etcd.Endpoints()[0], path, SaveOptions{Progress: func(w int64) {
+		n++
+		if n == 2 {
+			cancel()
+		}
+	}})
+	if err == nil {
+		t.Fatal("a cancelled save succeeded")
+	}
+	for _, p := range []string{path, path + ".part", MetaPath(path)} {
+		if _, err := os.Stat(p); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s left behind after a cancelled save", p)
+		}
+	}
+	_ = io.EOF
+}

@@ -1,0 +1,207 @@
+// Package backup saves, checks, inspects and restores etcd snapshots of the
+// Sensu store. It returns data and typed errors and never prints.
+package backup
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.etcd.io/etcd/etcdutl/v3/snapshot"
+	"go.uber.org/zap"
+
+	"github.com/sensu-etcd/sensu/internal/keyspace"
+)
+
+// Sentinels that callers map to exit codes and advice.
+var (
+	ErrExists       = errors.New("file exists")
+	ErrEmpty        = errors.New("empty file")
+	ErrNotSnapshot  = errors.New("not an etcd snapshot")
+	ErrTruncated    = errors.New("truncated snapshot")
+	ErrHashMismatch = errors.New("SHA-256 mismatch")
+	ErrMissingHash  = errors.New("no SHA-256 trailer")
+	ErrCorrupt      = errors.New("database structure damaged")
+	ErrNotEmpty     = errors.New("target directory not empty")
+)
+
+// hashSize is the SHA-256 trailer etcd appends to a snapshot stream.
+const hashSize = sha256.Size
+
+// hasTrailer reports whether a file of size n carries etcd's trailer: the
+// database is a whole number of 512-byte blocks, plus the 32-byte hash.
+func hasTrailer(n int64) bool { return n%512 == hashSize }
+
+// Meta is the sidecar FILE.meta.json written next to a snapshot. Field names
+// are a stable contract.
+type Meta struct {
+	ClusterID   string    `json:"cluster_id"`
+	MemberID    string    `json:"member_id"`
+	MemberName  string    `json:"member_name"`
+	Endpoint    string    `json:"endpoint"`
+	Revision    int64     `json:"revision"`
+	EtcdVersion string    `json:"etcd_version"`
+	Size        int64     `json:"size"`
+	SHA256      string    `json:"sha256"`
+	CreatedAt   time.Time `json:"created_at"`
+	ToolVersion string    `json:"tool_version"`
+}
+
+// MetaPath is where the sidecar of a snapshot lives.
+func MetaPath(path string) string { return path + ".meta.json" }
+
+// SaveOptions tune Save.
+type SaveOptions struct {
+	Force       bool                // overwrite an existing file
+	Progress    func(written int64) // called as bytes arrive
+	ToolVersion string
+}
+
+// Save streams a snapshot of the member cli is connected to (exactly one
+// endpoint) into path: it writes path.part with mode 0600, checks etcd's
+// SHA-256 trailer while streaming, fsyncs, and renames. A failed or
+// interrupted save leaves neither path nor path.part behind. The sidecar
+// meta file is written last.
+func Save(ctx context.Context, cli *clientv3.Client, endpoint, path string, opts SaveOptions) (Meta, error) {
+	if _, err := os.Stat(path); err == nil && !opts.Force {
+		return Meta{}, fmt.Errorf("%w: %s (use --force to overwrite)", ErrExists, path)
+	}
+	status, err := cli.Status(ctx, endpoint)
+	if err != nil {
+		return Meta{}, fmt.Errorf("status of %s: %w", endpoint, err)
+	}
+	meta := Meta{
+		ClusterID: keyspace.MemberIDHex(status.Header.GetClusterId()), MemberID: keyspace.MemberIDHex(status.Header.GetMemberId()),
+		Endpoint: endpoint, CreatedAt: time.Now().UTC().Truncate(time.Second), ToolVersion: opts.ToolVersion,
+	}
+	if ml, err := cli.MemberList(ctx); err == nil {
+		for _, m := range ml.Members {
+			if m.GetID() == status.Header.GetMemberId() {
+				meta.MemberName = m.GetName()
+			}
+		}
+	}
+
+	part := path + ".part"
+	f, err := os.OpenFile(part, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return Meta{}, fmt.Errorf("create %s: %w", part, err)
+	}
+	keep := false
+	defer func() {
+		if !keep {
+			f.Close()
+			os.Remove(part)
+		}
+	}()
+
+	resp, err := cli.SnapshotWithVersion(ctx)
+	if err != nil {
+		return Meta{}, fmt.Errorf("start snapshot from %s: %w", endpoint, err)
+	}
+	defer resp.Snapshot.Close()
+	meta.EtcdVersion = resp.Version
+
+	file := sha256.New()
+	body := newTrailerHash()
+	w := io.MultiWriter(f, file, body)
+	if opts.Progress != nil {
+		w = io.MultiWriter(w, progressWriter(opts.Progress))
+	}
+	n, err := io.CopyBuffer(w, resp.Snapshot, make([]byte, 1<<20))
+	if err != nil {
+		return Meta{}, fmt.Errorf("receive snapshot from %s after %d bytes: %w", endpoint, n, err)
+	}
+	if !hasTrailer(n) {
+		return Meta{}, fmt.Errorf("%w: received %d bytes from %s, which is not a database plus its hash", ErrTruncated, n, endpoint)
+	}
+	if !body.matches() {
+		return Meta{}, fmt.Errorf("%w: the snapshot from %s does not match the hash the server sent", ErrHashMismatch, endpoint)
+	}
+	if err := f.Sync(); err != nil {
+		return Meta{}, fmt.Errorf("sync %s: %w", part, err)
+	}
+	if err := f.Close(); err != nil {
+		return Meta{}, fmt.Errorf("close %s: %w", part, err)
+	}
+	if err := os.Rename(part, path); err != nil {
+		return Meta{}, fmt.Errorf("rename %s: %w", part, err)
+	}
+	keep = true
+	syncDir(filepath.Dir(path))
+	// The stream carries no revision; the saved database has it exactly, and
+	// reading it back also checks the structure of what was written.
+	st, err := snapshot.NewV3(zap.NewNop()).Status(path)
+	if err != nil {
+		os.Remove(path)
+		return Meta{}, fmt.Errorf("%w: the saved snapshot does not read back: %v", ErrCorrupt, firstLine(err))
+	}
+	meta.Revision = st.Revision
+	if meta.EtcdVersion == "" {
+		meta.EtcdVersion = st.Version
+	}
+	meta.Size = n
+	meta.SHA256 = hex.EncodeToString(file.Sum(nil))
+	if err := writeJSONAtomic(MetaPath(path), meta); err != nil {
+		return meta, fmt.Errorf("snapshot saved, but its meta file failed: %w", err)
+	}
+	return meta, nil
+}
+
+// trailerHash hashes everything but the last 32 bytes written, and keeps
+// those bytes: the hash etcd sent for what came before.
+type trailerHash struct {
+	h    hash.Hash
+	tail []byte
+}
+
+func newTrailerHash() *trailerHash { return &trailerHash{h: sha256.New()} }
+
+func (t *trailerHash) Write(p []byte) (int, error) {
+	buf := append(t.tail, p...)
+	if len(buf) > hashSize {
+		t.h.Write(buf[:len(buf)-hashSize])
+		buf = buf[len(buf)-hashSize:]
+	}
+	t.tail = append([]byte(nil), buf...)
+	return len(p), nil
+}
+
+func (t *trailerHash) matches() bool {
+	return len(t.tail) == hashSize && string(t.h.Sum(nil)) == string(t.tail)
+}
+
+type progressWriter func(int64)
+
+func (p progressWriter) Write(b []byte) (int, error) {
+	p(int64(len(b)))
+	return len(b), nil
+}
+
+func writeJSONAtomic(path string, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := path + ".part"
+	if err := os.WriteFile(tmp, append(data, '\n'), 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+}
