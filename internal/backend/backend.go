@@ -106,6 +106,11 @@ func (b *Backend) Start(ctx context.Context) (err error) {
 			}
 		}
 	}()
+	if b.cfg.RestoreSnapshot != "" {
+		if err := b.restore(); err != nil {
+			return err
+		}
+	}
 	if b.cfg.APIListenAddress != "" {
 		ln, err := net.Listen("tcp", b.cfg.APIListenAddress)
 		if err != nil {

@@ -23,7 +23,10 @@ type Config struct {
 	APIKeyFile       string
 	ReadyTimeout     time.Duration
 	ShutdownTimeout  time.Duration
-	Etcd             EtcdConfig
+	// RestoreSnapshot, when set, restores this etcd snapshot into an empty
+	// state dir before starting (see Backend.restore).
+	RestoreSnapshot string
+	Etcd            EtcdConfig
 }
 
 // EtcdConfig configures the embedded etcd member.

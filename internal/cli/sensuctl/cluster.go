@@ -134,7 +134,8 @@ func newHealthCommand(f *Factory) *cobra.Command {
 					return err
 				}
 				if p.Format == output.FormatTable && len(h.Alarms) > 0 {
-					alarms := output.Table{Title: "\n=== Alarms", Headers: []string{"Member ID", "Alarm"}}
+					fmt.Fprintln(f.IO.Out)
+					alarms := output.Table{Title: "=== Alarms", Headers: []string{"Member ID", "Alarm"}}
 					for _, a := range h.Alarms {
 						alarms.Rows = append(alarms.Rows, []string{a.MemberID, a.Alarm})
 					}

@@ -29,9 +29,10 @@ type IO struct {
 	Out    io.Writer
 	ErrOut io.Writer
 	Env    clientconfig.Source
-	// InTerminal and OutTerminal say whether In and Out are terminals.
+	// InTerminal, OutTerminal and ErrTerminal say which streams are terminals.
 	InTerminal  bool
 	OutTerminal bool
+	ErrTerminal bool
 	// Width of the output terminal, 0 when unknown.
 	Width int
 }
@@ -42,6 +43,7 @@ func SystemIO() IO {
 	streams.Env = clientconfig.OSSource(func(msg string) { fmt.Fprintln(os.Stderr, "sensuctl: warning:", msg) })
 	streams.InTerminal = term.IsTerminal(int(os.Stdin.Fd()))
 	streams.OutTerminal = term.IsTerminal(int(os.Stdout.Fd()))
+	streams.ErrTerminal = term.IsTerminal(int(os.Stderr.Fd()))
 	if streams.OutTerminal {
 		if w, _, err := term.GetSize(int(os.Stdout.Fd())); err == nil {
 			streams.Width = w
@@ -118,6 +120,7 @@ func NewRootCommand(f *Factory) *cobra.Command {
 	root.AddCommand(
 		newVersionCommand(f),
 		newClusterCommand(f),
+		newSnapshotCommand(f),
 		newConfigureCommand(f),
 		newConfigCommand(f),
 		newExitCodesTopic(),
