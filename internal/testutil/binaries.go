@@ -16,6 +16,10 @@ type Binaries struct {
 	Backend  string
 	Sensuctl string
 	Etcd     string
+	// Etcdctl and Etcdutl are etcd's own tools (v3.7.3, tool dependencies in
+	// go.mod), for interoperability tests.
+	Etcdctl string
+	Etcdutl string
 }
 
 var (
@@ -41,13 +45,15 @@ func BuildBinaries(t testing.TB) Binaries {
 			buildErr = err
 			return
 		}
-		cmd := exec.Command("go", "build", "-o", buildDir+string(os.PathSeparator), "./cmd/sensu-backend", "./cmd/sensuctl", "./internal/testutil/plainetcd")
+		cmd := exec.Command("go", "build", "-o", buildDir+string(os.PathSeparator), "./cmd/sensu-backend", "./cmd/sensuctl", "./internal/testutil/plainetcd",
+			"go.etcd.io/etcd/etcdctl/v3", "go.etcd.io/etcd/etcdutl/v3")
 		cmd.Dir = root
 		if out, err := cmd.CombinedOutput(); err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
 			return
 		}
-		built = Binaries{Backend: filepath.Join(buildDir, "sensu-backend"), Sensuctl: filepath.Join(buildDir, "sensuctl"), Etcd: filepath.Join(buildDir, "plainetcd")}
+		built = Binaries{Backend: filepath.Join(buildDir, "sensu-backend"), Sensuctl: filepath.Join(buildDir, "sensuctl"), Etcd: filepath.Join(buildDir, "plainetcd"),
+			Etcdctl: filepath.Join(buildDir, "etcdctl"), Etcdutl: filepath.Join(buildDir, "etcdutl")}
 	})
 	if buildErr != nil {
 		t.Fatalf("build binaries: %v", buildErr)
