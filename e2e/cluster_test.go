@@ -198,16 +198,7 @@ func TestGrowOneToFiveAndShrinkUnderWrites(t *testing.T) {
 	if len(acked) < 100 {
 		t.Fatalf("only %d writes acknowledged", len(acked))
 	}
-	cli := procs[0].Client(t)
-	ctx := testutil.Ctx(t, 30*time.Second)
-	resp, err := cli.Get(ctx, "/e2e/writes/", clientv3.WithPrefix(), clientv3.WithKeysOnly())
-	if err != nil {
-		t.Fatal(err)
-	}
-	stored := map[string]bool{}
-	for _, kv := range resp.Kvs {
-		stored[string(kv.Key)] = true
-	}
+	stored := keySet(t, procs[0].Client(t), "/e2e/writes/")
 	for _, k := range acked {
 		if !stored[k] {
 			t.Errorf("acknowledged write %s is lost", k)
@@ -428,4 +419,18 @@ func TestNoSpaceRecovery(t *testing.T) {
 	if _, err := cli.Put(ctx, "/e2e/after", "ok"); err != nil {
 		t.Errorf("write after recovery: %v", err)
 	}
+}
+
+// keySet reads the keys under prefix.
+func keySet(t *testing.T, cli *clientv3.Client, prefix string) map[string]bool {
+	t.Helper()
+	resp, err := cli.Get(testutil.Ctx(t, 30*time.Second), prefix, clientv3.WithPrefix(), clientv3.WithKeysOnly())
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := map[string]bool{}
+	for _, kv := range resp.Kvs {
+		keys[string(kv.Key)] = true
+	}
+	return keys
 }

@@ -75,18 +75,7 @@ func ListMembers(ctx context.Context, cli *clientv3.Client) (Members, error) {
 	}
 	out := Members{ClusterID: IDHex(resp.Header.GetClusterId()), Members: []Member{}}
 	for _, m := range resp.Members {
-		status := "started"
-		if m.GetName() == "" {
-			status = "unstarted"
-		}
-		role := RoleUnknown
-		if m.GetIsLearner() {
-			role = RoleLearner
-		}
-		out.Members = append(out.Members, Member{
-			ID: IDHex(m.GetID()), id: m.GetID(), Name: m.GetName(), Status: status, Role: role, IsLearner: m.GetIsLearner(),
-			PeerURLs: nonNil(m.GetPeerURLs()), ClientURLs: nonNil(m.GetClientURLs()),
-		})
+		out.Members = append(out.Members, memberFromPB(m))
 	}
 	sort.SliceStable(out.Members, func(i, j int) bool {
 		a, b := out.Members[i], out.Members[j]
@@ -234,13 +223,14 @@ func nonNil(s []string) []string {
 
 func oneLine(err error) string { return strings.ReplaceAll(err.Error(), "\n", "; ") }
 
-// memberFromPB converts a member from an etcd response.
+// memberFromPB converts a member from an etcd response. A voter's role is
+// unknown until its own status says leader or follower.
 func memberFromPB(m *pb.Member) Member {
 	status := "started"
 	if m.GetName() == "" {
 		status = "unstarted"
 	}
-	role := RoleFollower
+	role := RoleUnknown
 	if m.GetIsLearner() {
 		role = RoleLearner
 	}
