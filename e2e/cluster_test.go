@@ -221,6 +221,10 @@ func TestMembershipFaultMatrix(t *testing.T) {
 		if ms := memberList(t, bins, p.ClientURL); len(ms.Members) != 1 {
 			t.Errorf("a refused add changed the membership: %+v", ms)
 		}
+		code, _, errOut = run(t, bins.Sensuctl, "--endpoints", p.ClientURL, "cluster", "member-add", "second", "--peer-urls", "127.0.0.1:9")
+		if code != 2 || !strings.Contains(errOut, `peer URL "127.0.0.1:9"`) {
+			t.Errorf("malformed peer URL: exit %d: %q", code, errOut)
+		}
 	})
 
 	procs := testutil.StartBackendCluster(t, bins, 3, nil)
@@ -256,6 +260,12 @@ func TestMembershipFaultMatrix(t *testing.T) {
 			t.Errorf("exit %d: %q %q", code, out, errOut)
 		}
 		healthy(t, bins, live, "removing the dead member")
+		// Started again on its state dir, it learns from its peers that it was
+		// removed while down, and exits 4 (not restarted by the systemd unit).
+		procs[2].Restart()
+		if code, err := procs[2].Wait(30 * time.Second); err != nil || code != 4 {
+			t.Errorf("restart of a member removed while down: exit %d, %v\n%s", code, err, procs[2].Logs())
+		}
 	})
 	t.Run("kill the learner while it catches up, then remove it", func(t *testing.T) {
 		cfg := testutil.NewBackendConfig(t, testutil.BackendConfig{Name: "learner"})
@@ -403,6 +413,14 @@ func TestNoSpaceRecovery(t *testing.T) {
 	}
 	if code, out, errOut := sctl("cluster", "health"); code != 3 || !strings.Contains(out, "alarm NOSPACE") || !strings.Contains(errOut, "NOSPACE") {
 		t.Errorf("health with NOSPACE: %d %q %q", code, out, errOut)
+	}
+	// The alarm is the cluster's, not a member fault: the member still votes,
+	// so the recovery steps (which check quorum) are allowed.
+	if code, out, _ := sctl("cluster", "status", "-o", "json"); code != 0 || !strings.Contains(out, `"healthy_voters": 1`) {
+		t.Errorf("status with NOSPACE: %d %q", code, out)
+	}
+	if code, out, _ := sctl("cluster", "member-list", "-o", "json"); code != 0 || strings.Contains(out, "memberID:") || !strings.Contains(out, `"NOSPACE on `) {
+		t.Errorf("member-list with NOSPACE: %d %q", code, out)
 	}
 	for _, step := range [][]string{
 		{"cluster", "compact", "--physical"},

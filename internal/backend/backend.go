@@ -351,6 +351,9 @@ func (b *Backend) waitReady(ctx context.Context) error {
 		}
 		return fmt.Errorf("%w: etcd stopped while starting: %s", ErrNotReady, b.diagnosis())
 	case err := <-b.etcd.Err():
+		if b.stoppedBecauseRemoved() {
+			return b.markRemoved()
+		}
 		return fmt.Errorf("%w: %v", ErrNotReady, err)
 	case <-ctx.Done():
 		return fmt.Errorf("start interrupted while waiting for etcd: %w", ctx.Err())
@@ -462,9 +465,25 @@ func (b *Backend) watchEtcd() {
 			err = fmt.Errorf("etcd stopped unexpectedly: %s", b.diagnosis())
 		}
 	case e := <-b.etcd.Err():
-		err = fmt.Errorf("etcd listener failed: %w", e)
+		if b.stoppedBecauseRemoved() {
+			err = b.markRemoved()
+		} else {
+			err = fmt.Errorf("etcd listener failed: %w", e)
+		}
 	}
 	b.errc <- err
+}
+
+// stoppedBecauseRemoved waits briefly for etcd to finish stopping after a
+// listener error (a member removed while it was down learns so from its peers
+// and stops, and its listeners report "server is stopping" first), then says
+// whether the removal was the reason.
+func (b *Backend) stoppedBecauseRemoved() bool {
+	select {
+	case <-b.etcd.Server.StopNotify():
+	case <-time.After(3 * time.Second):
+	}
+	return b.removed()
 }
 
 func (b *Backend) apiScheme() string {

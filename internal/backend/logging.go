@@ -198,7 +198,30 @@ func (f noiseFilter) Check(e zapcore.Entry, ce *zapcore.CheckedEntry) *zapcore.C
 	if hasPrefixAny(e.Message, etcdNoise) || f.stopping.Load() && hasPrefixAny(e.Message, etcdShutdownNoise) {
 		return ce
 	}
+	if hasPrefixAny(e.Message, etcdStorageVersionNoise) && f.Core.Enabled(e.Level) {
+		return ce.AddCore(e, transientSchemaFilter{f.Core})
+	}
 	return f.Core.Check(e, ce)
+}
+
+// etcdStorageVersionNoise is logged, with "missing term information", when
+// etcd's storage-version check runs before a new or joining member has
+// persisted its first term; the check retries on its own and succeeds.
+var etcdStorageVersionNoise = []string{"Failed to detect schema version", "failed to update storage version"}
+
+// transientSchemaFilter drops those entries when they carry that cause and
+// writes them otherwise.
+type transientSchemaFilter struct{ zapcore.Core }
+
+func (t transientSchemaFilter) Write(e zapcore.Entry, fields []zapcore.Field) error {
+	enc := zapcore.NewMapObjectEncoder()
+	for _, f := range fields {
+		f.AddTo(enc)
+	}
+	if v, ok := enc.Fields["error"]; ok && strings.Contains(fmt.Sprint(v), "missing term information") {
+		return nil
+	}
+	return t.Core.Write(e, fields)
 }
 
 func hasPrefixAny(s string, prefixes []string) bool {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"sort"
 	"strings"
 	"time"
 
@@ -16,6 +17,13 @@ import (
 // ErrRefused means a change was refused because it is unsafe or the cluster
 // is not in a state to take it; the message says why and what to do.
 var ErrRefused = errors.New("refused")
+
+// ErrBadInput means a name or URL given to a command is malformed.
+var ErrBadInput = errors.New("invalid argument")
+
+func badInput(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrBadInput, fmt.Sprintf(format, args...))
+}
 
 func refused(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrRefused, fmt.Sprintf(format, args...))
@@ -61,14 +69,14 @@ type AddResult struct {
 // retries through that window, telling progress.
 func AddMember(ctx context.Context, cli *clientv3.Client, dial Dialer, name string, peerURLs []string, voter bool, progress Progress) (AddResult, error) {
 	if name == "" || strings.ContainsAny(name, "=, ") {
-		return AddResult{}, refused("member name %q must be non-empty, without '=', ',' or spaces", name)
+		return AddResult{}, badInput("member name %q must be non-empty, without '=', ',' or spaces", name)
 	}
 	if len(peerURLs) == 0 {
-		return AddResult{}, refused("--peer-urls is required, e.g. --peer-urls http://10.0.0.4:2380")
+		return AddResult{}, badInput("--peer-urls is required, e.g. --peer-urls http://10.0.0.4:2380")
 	}
 	for _, u := range peerURLs {
 		if err := checkPeerURL(u); err != nil {
-			return AddResult{}, refused("peer URL %q: %v", u, err)
+			return AddResult{}, badInput("peer URL %q: %v", u, err)
 		}
 	}
 	ms, err := InspectMembers(ctx, cli, dial)
@@ -136,6 +144,7 @@ func AddMember(ctx context.Context, cli *clientv3.Client, dial Dialer, name stri
 			initial = append(initial, n+"="+u)
 		}
 	}
+	sort.Strings(initial)
 	res := AddResult{Member: added, ClusterID: ms.ClusterID, InitialCluster: strings.Join(initial, ","), Voter: voter}
 	res.VotersAfter = voters
 	if voter {
@@ -199,9 +208,11 @@ func explainChange(err error, action string) error {
 }
 
 // WaitAndPromote waits for a learner to start and catch up, then promotes
-// it, retrying while etcd says it is not ready. progress hears about each
-// change of state.
-func WaitAndPromote(ctx context.Context, cli *clientv3.Client, id uint64, progress Progress) error {
+// it. It compares the learner's applied index with the leader's and only
+// asks etcd to promote once the learner is within reach (etcd wants 90 %),
+// so the leader's log is not filled with rejected promotions; progress hears
+// each step.
+func WaitAndPromote(ctx context.Context, cli *clientv3.Client, dial Dialer, id uint64, progress Progress) error {
 	last := ""
 	tell := func(s string) {
 		if s != last {
@@ -210,26 +221,75 @@ func WaitAndPromote(ctx context.Context, cli *clientv3.Client, id uint64, progre
 		}
 	}
 	for {
-		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		_, err := cli.MemberPromote(pctx, id)
-		cancel()
-		switch {
-		case err == nil:
-			return nil
-		case errors.Is(err, rpctypes.ErrMemberLearnerNotReady):
-			if started, _ := isStarted(ctx, cli, id); !started {
-				tell("waiting for the new backend to start and connect")
-			} else {
-				tell("waiting for the learner to catch up with the leader")
+		ready := false
+		ms, err := InspectMembers(ctx, cli, dial)
+		if err == nil {
+			learner, leaderOK := Member{}, false
+			var leader Member
+			for _, m := range ms.Members {
+				if m.id == id {
+					learner = m
+				}
+				if m.Role == RoleLeader {
+					leader, leaderOK = m, true
+				}
 			}
-		case errors.Is(err, rpctypes.ErrUnhealthy), errors.Is(err, rpctypes.ErrMemberNotEnoughStarted), errors.Is(err, context.DeadlineExceeded):
-			tell("waiting for the cluster to accept the promotion (" + oneLine(err) + ")")
-		default:
-			return explainChange(err, "promote "+IDHex(id))
+			switch {
+			case learner.ID == "":
+				return fmt.Errorf("%w: %s left the cluster while waiting", ErrMemberNotFound, IDHex(id))
+			case !learner.IsLearner:
+				return nil
+			case learner.Status == "unstarted" || !learner.Reachable:
+				tell("waiting for the new backend to start and connect")
+			case leaderOK && learner.RaftAppliedIndex*10 < leader.RaftIndex*9:
+				tell(fmt.Sprintf("learner catching up: applied index %d of the leader's %d", learner.RaftAppliedIndex, leader.RaftIndex))
+			default:
+				ready = true
+			}
+		}
+		if ready {
+			pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			_, err := cli.MemberPromote(pctx, id)
+			cancel()
+			switch {
+			case err == nil:
+				return nil
+			case errors.Is(err, rpctypes.ErrMemberLearnerNotReady), errors.Is(err, rpctypes.ErrUnhealthy),
+				errors.Is(err, rpctypes.ErrMemberNotEnoughStarted), errors.Is(err, context.DeadlineExceeded):
+				tell("waiting for the cluster to accept the promotion (" + oneLine(err) + ")")
+			default:
+				return explainChange(err, "promote "+IDHex(id))
+			}
 		}
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("gave up waiting to promote %s: %w (it stays a learner; run 'sensuctl cluster member-promote %s' later)", IDHex(id), ctx.Err(), IDHex(id))
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}
+
+// WaitHealthy waits until member id is started and answers a quorum read.
+func WaitHealthy(ctx context.Context, cli *clientv3.Client, dial Dialer, id uint64, progress Progress) error {
+	told := false
+	for {
+		ms, err := ListMembers(ctx, cli)
+		if err == nil {
+			for _, m := range ms.Members {
+				if m.id == id && len(m.ClientURLs) > 0 {
+					if err := quorumRead(ctx, dial, m.ClientURLs, m.IsLearner); err == nil {
+						return nil
+					}
+				}
+			}
+		}
+		if !told {
+			progress.say("waiting for %s to answer", IDHex(id))
+			told = true
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%s did not become healthy: %w", IDHex(id), ctx.Err())
 		case <-time.After(500 * time.Millisecond):
 		}
 	}
@@ -385,7 +445,7 @@ func MoveLeader(ctx context.Context, dial Dialer, ms Members, target Member) (fr
 func Update(ctx context.Context, cli *clientv3.Client, ms Members, target Member, peerURLs []string) error {
 	for _, u := range peerURLs {
 		if err := checkPeerURL(u); err != nil {
-			return refused("peer URL %q: %v", u, err)
+			return badInput("peer URL %q: %v", u, err)
 		}
 		for _, m := range ms.Members {
 			for _, mu := range m.PeerURLs {

@@ -51,6 +51,7 @@ type Member struct {
 	DBSize           int64  `json:"db_size,omitempty"`
 	DBSizeInUse      int64  `json:"db_size_in_use,omitempty"`
 	Leader           string `json:"leader,omitempty"` // the leader this member knows
+	Alarms           []string `json:"alarms,omitempty"`
 	id               uint64
 }
 
@@ -128,9 +129,17 @@ func InspectMembers(ctx context.Context, cli *clientv3.Client, dial Dialer) (Mem
 			default:
 				m.Role = RoleFollower
 			}
-			if len(st.Errors) > 0 {
-				m.Error = strings.Join(st.Errors, "; ")
+			// An alarm (NOSPACE, CORRUPT) is the cluster's, reported by every
+			// member; it does not make this member unable to vote or lead.
+			var errs []string
+			for _, e := range st.Errors {
+				if a, ok := parseAlarm(e); ok {
+					m.Alarms = append(m.Alarms, a)
+					continue
+				}
+				errs = append(errs, e)
 			}
+			m.Error = strings.Join(errs, "; ")
 		}()
 	}
 	wg.Wait()
@@ -219,6 +228,20 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// parseAlarm reads etcd's "memberID:<decimal> alarm:<NAME>" status error.
+func parseAlarm(s string) (string, bool) {
+	idPart, alarm, ok := strings.Cut(s, "alarm:")
+	idPart = strings.TrimSpace(idPart)
+	if !ok || !strings.HasPrefix(idPart, "memberID:") {
+		return "", false
+	}
+	id, err := strconv.ParseUint(strings.TrimPrefix(idPart, "memberID:"), 10, 64)
+	if err != nil {
+		return "", false
+	}
+	return alarm + " on " + IDHex(id), true
 }
 
 func oneLine(err error) string { return strings.ReplaceAll(err.Error(), "\n", "; ") }

@@ -297,21 +297,23 @@ func runMemberAdd(ctx context.Context, f *Factory, name string, opts *memberAddO
 	}
 	if opts.Wait {
 		progress(fmt.Sprintf("waiting up to %s for %s to start and catch up (--wait)", opts.WaitTimeout, name))
-		err := clusterCall(ctx, f, "promote "+name, opts.WaitTimeout, func(ctx context.Context, conn *etcdconn.Conn, _ cluster.Dialer) error {
-			if res.Voter {
-				return nil
+		err := clusterCall(ctx, f, "wait for "+name, opts.WaitTimeout, func(ctx context.Context, conn *etcdconn.Conn, dial cluster.Dialer) error {
+			if !res.Voter {
+				if err := cluster.WaitAndPromote(ctx, conn.Client, dial, res.Member.RawID(), progress); err != nil {
+					return err
+				}
+				report.Promoted = true
 			}
-			return cluster.WaitAndPromote(ctx, conn.Client, res.Member.RawID(), progress)
+			// Promoted (or voting) is not yet serving: wait until it answers.
+			return cluster.WaitHealthy(ctx, conn.Client, dial, res.Member.RawID(), progress)
 		})
 		if err != nil {
 			return err
 		}
-		report.Promoted = !res.Voter
 		err = clusterCall(ctx, f, "read cluster status", 0, func(ctx context.Context, conn *etcdconn.Conn, dial cluster.Dialer) error {
 			st, _, err := cluster.ClusterStatus(ctx, conn.Client, dial)
 			if err == nil {
-				report.VotersAfter, report.QuorumAfter = st.Voters, st.Quorum
-				report.ToleranceNow, report.ToleranceStarted = st.FailureTolerance, st.FailureTolerance
+				report.VotersAfter, report.QuorumAfter, report.ToleranceNow = st.Voters, st.Quorum, st.FailureTolerance
 			}
 			return err
 		})
@@ -378,7 +380,8 @@ func startInstructions(res cluster.AddResult, clientURLs []string) string {
 		fmt.Fprintf(&b, "  SENSU_BACKEND_%s=%s\n", strings.ToUpper(strings.ReplaceAll(s[0], "-", "_")), shellQuote(s[1]))
 	}
 	if !res.Voter {
-		fmt.Fprintf(&b, "\nOnce it runs, promote it: sensuctl cluster member-promote %s\n", res.Member.Name)
+		// Until it starts, etcd knows the member by ID only.
+		fmt.Fprintf(&b, "\nOnce it runs, promote it: sensuctl cluster member-promote %s\n", res.Member.ID)
 	}
 	return b.String()
 }
@@ -406,7 +409,7 @@ func newMemberPromoteCommand(f *Factory) *cobra.Command {
 					return fmt.Errorf("%w: %s is already a voter", cluster.ErrRefused, m.Name)
 				}
 				if wait > 0 {
-					err = cluster.WaitAndPromote(ctx, conn.Client, m.RawID(), func(s string) { fmt.Fprintln(f.IO.ErrOut, "sensuctl: "+s) })
+					err = cluster.WaitAndPromote(ctx, conn.Client, dial, m.RawID(), func(s string) { fmt.Fprintln(f.IO.ErrOut, "sensuctl: "+s) })
 				} else {
 					err = cluster.Promote(ctx, conn.Client, m.RawID())
 				}

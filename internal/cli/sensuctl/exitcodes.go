@@ -63,7 +63,8 @@ func ExitCode(err error) int {
 		return ExitNotFound
 	case errors.Is(err, ErrPartial), errors.Is(err, ErrUnhealthy), errors.Is(err, cluster.ErrRefused):
 		return ExitUnhealthy
-	case isFlagError(err), errors.As(err, &ue), errors.Is(err, clientconfig.ErrConfig), errors.Is(err, etcdconn.ErrUsage):
+	case isFlagError(err), errors.As(err, &ue), errors.Is(err, clientconfig.ErrConfig), errors.Is(err, etcdconn.ErrUsage),
+		errors.Is(err, cluster.ErrBadInput):
 		return ExitUsage
 	default:
 		return ExitError
