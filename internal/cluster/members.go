@@ -42,15 +42,15 @@ type Member struct {
 	PeerURLs   []string `json:"peer_urls"`
 	ClientURLs []string `json:"client_urls"`
 	// From the member's own status; zero when it cannot be reached.
-	Reachable        bool   `json:"reachable"`
-	Error            string `json:"error,omitempty"`
-	Version          string `json:"version,omitempty"`
-	RaftTerm         uint64 `json:"raft_term,omitempty"`
-	RaftIndex        uint64 `json:"raft_index,omitempty"`
-	RaftAppliedIndex uint64 `json:"raft_applied_index,omitempty"`
-	DBSize           int64  `json:"db_size,omitempty"`
-	DBSizeInUse      int64  `json:"db_size_in_use,omitempty"`
-	Leader           string `json:"leader,omitempty"` // the leader this member knows
+	Reachable        bool     `json:"reachable"`
+	Error            string   `json:"error,omitempty"`
+	Version          string   `json:"version,omitempty"`
+	RaftTerm         uint64   `json:"raft_term,omitempty"`
+	RaftIndex        uint64   `json:"raft_index,omitempty"`
+	RaftAppliedIndex uint64   `json:"raft_applied_index,omitempty"`
+	DBSize           int64    `json:"db_size,omitempty"`
+	DBSizeInUse      int64    `json:"db_size_in_use,omitempty"`
+	Leader           string   `json:"leader,omitempty"` // the leader this member knows
 	Alarms           []string `json:"alarms,omitempty"`
 	id               uint64
 }
