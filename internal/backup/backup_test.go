@@ -2,6 +2,7 @@ package backup
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -13,9 +14,11 @@ import (
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
 	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.etcd.io/etcd/server/v3/embed"
+	"go.etcd.io/etcd/server/v3/storage/schema"
 	"go.uber.org/zap"
 
 	"github.com/sensu-etcd/sensu/internal/testutil"
@@ -204,6 +207,19 @@ func TestCorruptionMatrix(t *testing.T) {
 		}
 		cases = append(cases, variant{fmt.Sprintf("truncated@%d", n), data[:n], want})
 	}
+	// Damage inside the database under a hash that matches (the database was
+	// damaged before it was saved): the header of the leaf page that holds a
+	// key is overwritten, which makes bbolt panic on reading it. Refused as
+	// damaged structure, without a crash.
+	{
+		db := append([]byte(nil), data[:len(data)-hashSize]...)
+		page := keyBucketRootPage(t, good)
+		for i := range 16 {
+			db[page+i] ^= 0xA5
+		}
+		sum := sha256.Sum256(db)
+		cases = append(cases, variant{fmt.Sprintf("damaged page at %d, valid hash", page), append(db, sum[:]...), ErrCorrupt})
+	}
 	// A raw database file, as copied from a data dir: whole, but no hash.
 	etcd.Members[0].Stop()
 	raw, err := os.ReadFile(filepath.Join(etcd.Members[0].Dir, "member", "snap", "db"))
@@ -277,4 +293,25 @@ func TestSaveCancelledLeavesNothing(t *testing.T) {
 		}
 	}
 	_ = io.EOF
+}
+
+// keyBucketRootPage is the byte offset of the root page of etcd's key bucket:
+// a page every read of the data goes through.
+func keyBucketRootPage(t *testing.T, path string) int {
+	t.Helper()
+	db, err := bolt.Open(path, 0o400, &bolt.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var off int
+	db.View(func(tx *bolt.Tx) error {
+		root := tx.Bucket(schema.Key.Name()).Root()
+		off = int(root) * db.Info().PageSize
+		return nil
+	})
+	if off == 0 {
+		t.Fatal("the key bucket is inline; the test needs more data")
+	}
+	return off
 }

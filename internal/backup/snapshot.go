@@ -15,9 +15,8 @@ import (
 	"path/filepath"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
 	clientv3 "go.etcd.io/etcd/client/v3"
-	"go.etcd.io/etcd/etcdutl/v3/snapshot"
-	"go.uber.org/zap"
 
 	"github.com/sensu-etcd/sensu/internal/keyspace"
 )
@@ -33,6 +32,10 @@ var (
 	ErrCorrupt      = errors.New("database structure damaged")
 	ErrNotEmpty     = errors.New("target directory not empty")
 )
+
+// statusTimeout bounds the requests made before the stream starts, so an
+// unreachable endpoint fails instead of hanging.
+const statusTimeout = 10 * time.Second
 
 // hashSize is the SHA-256 trailer etcd appends to a snapshot stream.
 const hashSize = sha256.Size
@@ -62,6 +65,7 @@ func MetaPath(path string) string { return path + ".meta.json" }
 // SaveOptions tune Save.
 type SaveOptions struct {
 	Force       bool                // overwrite an existing file
+	MemberName  string              // the member's name, when the caller knows it (a learner cannot list members)
 	Progress    func(written int64) // called as bytes arrive
 	ToolVersion string
 }
@@ -75,7 +79,9 @@ func Save(ctx context.Context, cli *clientv3.Client, endpoint, path string, opts
 	if _, err := os.Stat(path); err == nil && !opts.Force {
 		return Meta{}, fmt.Errorf("%w: %s (use --force to overwrite)", ErrExists, path)
 	}
-	status, err := cli.Status(ctx, endpoint)
+	sctx, cancel := context.WithTimeout(ctx, statusTimeout)
+	status, err := cli.Status(sctx, endpoint)
+	cancel()
 	if err != nil {
 		return Meta{}, fmt.Errorf("status of %s: %w", endpoint, err)
 	}
@@ -83,7 +89,9 @@ func Save(ctx context.Context, cli *clientv3.Client, endpoint, path string, opts
 		ClusterID: keyspace.MemberIDHex(status.Header.GetClusterId()), MemberID: keyspace.MemberIDHex(status.Header.GetMemberId()),
 		Endpoint: endpoint, CreatedAt: time.Now().UTC().Truncate(time.Second), ToolVersion: opts.ToolVersion,
 	}
-	if ml, err := cli.MemberList(ctx); err == nil {
+	mctx, cancel := context.WithTimeout(ctx, statusTimeout)
+	defer cancel()
+	if ml, err := cli.MemberList(mctx); err == nil {
 		for _, m := range ml.Members {
 			if m.GetID() == status.Header.GetMemberId() {
 				meta.MemberName = m.GetName()
@@ -138,16 +146,13 @@ func Save(ctx context.Context, cli *clientv3.Client, endpoint, path string, opts
 	}
 	keep = true
 	syncDir(filepath.Dir(path))
-	// The stream carries no revision; the saved database has it exactly, and
-	// reading it back also checks the structure of what was written.
-	st, err := snapshot.NewV3(zap.NewNop()).Status(path)
-	if err != nil {
+	// The stream carries no revision; the saved database's newest key has it.
+	if err := readDB(path, func(tx *bolt.Tx) error { meta.Revision = lastRevision(tx); return nil }); err != nil {
 		os.Remove(path)
-		return Meta{}, fmt.Errorf("%w: the saved snapshot does not read back: %v", ErrCorrupt, firstLine(err))
+		return Meta{}, fmt.Errorf("the saved snapshot does not read back: %w", err)
 	}
-	meta.Revision = st.Revision
-	if meta.EtcdVersion == "" {
-		meta.EtcdVersion = st.Version
+	if opts.MemberName != "" {
+		meta.MemberName = opts.MemberName
 	}
 	meta.Size = n
 	meta.SHA256 = hex.EncodeToString(file.Sum(nil))

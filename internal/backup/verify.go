@@ -13,10 +13,8 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 	"go.etcd.io/etcd/api/v3/mvccpb"
-	"go.etcd.io/etcd/etcdutl/v3/snapshot"
 	"go.etcd.io/etcd/server/v3/storage/mvcc"
 	"go.etcd.io/etcd/server/v3/storage/schema"
-	"go.uber.org/zap"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/sensu-etcd/sensu/internal/keyspace"
@@ -39,10 +37,10 @@ type Info struct {
 	Hash uint32 `json:"hash"`
 }
 
-// CheckHash checks the file's SHA-256 trailer. A file without a trailer gets
-// ErrMissingHash when it is otherwise a whole database (a raw db file copied
-// from a data dir), ErrTruncated or ErrNotSnapshot otherwise.
-func CheckHash(path string) (int64, error) {
+// classify checks a file's shape without reading it all: empty, not a bbolt
+// database, cut short, or a whole database without etcd's hash trailer
+// (ErrMissingHash: a raw db file copied from a data dir).
+func classify(path string) (int64, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return 0, err
@@ -68,9 +66,20 @@ func CheckHash(path string) (int64, error) {
 		}
 		return size, fmt.Errorf("%w: %s is %d bytes, which is neither a database nor a database plus its hash: the file was cut short", ErrTruncated, path, size)
 	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
+	return size, nil
+}
+
+// CheckHash checks the file's shape, then its SHA-256 trailer.
+func CheckHash(path string) (int64, error) {
+	size, err := classify(path)
+	if err != nil {
 		return size, err
 	}
+	f, err := os.Open(path)
+	if err != nil {
+		return size, err
+	}
+	defer f.Close()
 	h := sha256.New()
 	if _, err := io.CopyN(h, f, size-hashSize); err != nil {
 		return size, err
@@ -98,11 +107,15 @@ func Verify(path string, skipHash bool) (Info, error) {
 	default:
 		return info, err
 	}
-	st, err := snapshot.NewV3(zap.NewNop()).Status(path)
-	if err != nil {
-		return info, fmt.Errorf("%w: %s: %v", ErrCorrupt, path, firstLine(err))
+	// Every reachable page, key and value is read here, where damage becomes
+	// an error. bbolt's own Check (used by etcdutl's status) is not run: it
+	// reads in a goroutine of its own and crashes the process on a damaged
+	// page, even a free one, and etcd rebuilds the free list on open anyway.
+	var st dbStats
+	if err := readDB(path, func(tx *bolt.Tx) (err error) { st, err = readStats(tx); return err }); err != nil {
+		return info, err
 	}
-	info.Revision, info.TotalKeys, info.DBSize, info.EtcdVersion, info.Hash = st.Revision, st.TotalKey, st.TotalSize, st.Version, st.Hash
+	info.Revision, info.TotalKeys, info.DBSize, info.EtcdVersion, info.Hash = st.Revision, st.TotalKeys, st.Size, st.Version, st.Hash
 	return info, nil
 }
 
@@ -133,13 +146,8 @@ func Inspect(path string, skipHash bool) (Contents, error) {
 	if err != nil {
 		return c, err
 	}
-	db, err := bolt.Open(path, 0o400, &bolt.Options{ReadOnly: true})
-	if err != nil {
-		return c, fmt.Errorf("%w: %s: %v", ErrCorrupt, path, err)
-	}
-	defer db.Close()
 	live := map[string]bool{}
-	err = db.View(func(tx *bolt.Tx) error {
+	err = readDB(path, func(tx *bolt.Tx) error {
 		b := tx.Bucket(schema.Key.Name())
 		if b == nil {
 			return nil
@@ -158,11 +166,11 @@ func Inspect(path string, skipHash bool) (Contents, error) {
 		})
 	})
 	if err != nil {
-		return c, fmt.Errorf("%w: %s: %v", ErrCorrupt, path, err)
+		return c, err
 	}
 	counts := map[[2]string]int{}
 	for key := range live {
-		typ, ns, ok := classify(key)
+		typ, ns, ok := keyType(key)
 		if !ok {
 			c.OtherKeys++
 			continue
@@ -189,8 +197,8 @@ var namespacedPrefixes = map[string]bool{
 	"rbac/roles": true, "rbac/rolebindings": true,
 }
 
-// classify splits a /sensu.io key into its type and namespace.
-func classify(key string) (typ, ns string, ok bool) {
+// keyType splits a /sensu.io key into its type and namespace.
+func keyType(key string) (typ, ns string, ok bool) {
 	rest, ok := strings.CutPrefix(key, keyspace.Root+"/")
 	if !ok {
 		return "", "", false

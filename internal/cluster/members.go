@@ -70,7 +70,16 @@ func (m Member) RawID() uint64 { return m.id }
 // ListMembers returns the membership, sorted by name (unstarted members,
 // which have no name yet, last), without contacting each member.
 func ListMembers(ctx context.Context, cli *clientv3.Client) (Members, error) {
-	resp, err := cli.MemberList(ctx)
+	lctx, cancel := context.WithTimeout(ctx, statusTimeout)
+	resp, err := cli.MemberList(lctx)
+	cancel()
+	if err != nil && errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+		// Without a quorum the linearizable list cannot answer; a member's own
+		// view still can, so health and member-list show every row.
+		sctx, cancel := context.WithTimeout(ctx, statusTimeout)
+		defer cancel()
+		resp, err = cli.MemberList(sctx, clientv3.WithSerializable())
+	}
 	if err != nil {
 		return Members{}, err
 	}

@@ -102,6 +102,11 @@ func (c *Conn) Explain(ctx context.Context, err error, action string) error {
 			Msg:  fmt.Sprintf("%s: permission denied: %s lacks the etcd permission for this (at %s)", action, who, eps),
 			Hint: "use a user with the needed role: membership changes, snapshots and auth need root; writes need readwrite on the key"}
 	}
+	if errors.Is(err, rpctypes.ErrGRPCNotSupportedForLearner) || strings.Contains(err.Error(), "rpc not supported for learner") {
+		return &Error{Kind: ErrUsage, Endpoint: eps, Err: err,
+			Msg:  fmt.Sprintf("%s: %s is a learner, which only serves snapshots and serializable reads", action, eps),
+			Hint: "point --endpoints at a voting member"}
+	}
 	if st, ok := status.FromError(err); ok && st.Code() == codes.PermissionDenied {
 		return &Error{Kind: ErrPermission, Endpoint: eps, Err: err, Msg: fmt.Sprintf("%s: permission denied at %s: %s", action, eps, st.Message())}
 	}

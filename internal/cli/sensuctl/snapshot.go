@@ -92,7 +92,17 @@ func runSnapshotSave(ctx context.Context, f *Factory, path string, opts *snapsho
 		defer fmt.Fprint(f.IO.ErrOut, "\r\033[K")
 	}
 	started := time.Now()
-	meta, err := backup.Save(ctx, one.Client, endpoint, path, backup.SaveOptions{Force: opts.Force, Progress: progress, ToolVersion: version.Get().Version})
+	name := ""
+	if ms, err := cluster.ListMembers(ctx, conn.Client); err == nil {
+		for _, m := range ms.Members {
+			for _, u := range m.ClientURLs {
+				if u == endpoint {
+					name = m.Name
+				}
+			}
+		}
+	}
+	meta, err := backup.Save(ctx, one.Client, endpoint, path, backup.SaveOptions{Force: opts.Force, Progress: progress, ToolVersion: version.Get().Version, MemberName: name})
 	if err != nil {
 		return one.Explain(ctx, err, "save a snapshot from "+endpoint)
 	}
@@ -266,8 +276,9 @@ func newSnapshotRestorePlanCommand(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "restore-plan FILE --members NAME=PEER_URL,...",
 		Short: "Print, for each backend of a new cluster, how to start it restored from FILE",
-		Long: "Print the sensu-backend command line and backend.yml settings that bring a whole\n" +
-			"cluster back from one snapshot: every backend starts with --restore-snapshot FILE,\n" +
+		Long: "Print the sensu-backend command line that brings each backend of a whole cluster\n" +
+			"back from one snapshot (-o json or -o yaml give the same settings as backend.yml\n" +
+			"keys): every backend starts with --restore-snapshot FILE,\n" +
 			"the same initial cluster and a fresh cluster token, and an empty state dir. Copy\n" +
 			"FILE to each backend first. Client URLs are assumed on port 2379 of each peer host.",
 		Example: "  sensuctl snapshot restore-plan /backups/store.db --members backend-1=https://10.0.0.1:2380,backend-2=https://10.0.0.2:2380,backend-3=https://10.0.0.3:2380",
