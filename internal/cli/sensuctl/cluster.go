@@ -98,8 +98,12 @@ func newMemberListCommand(f *Factory) *cobra.Command {
 						db = size(m.DBSize) + " (" + size(m.DBSizeInUse) + ")"
 						raft = fmt.Sprintf("%d/%d/%d", m.RaftTerm, m.RaftIndex, m.RaftAppliedIndex)
 					}
+					problems := m.Error
+					for _, a := range m.Alarms {
+						problems = strings.TrimPrefix(problems+"; alarm "+a, "; ")
+					}
 					table.Rows = append(table.Rows, []string{m.ID, m.Name, m.Status, m.Role,
-						strings.Join(m.PeerURLs, ","), strings.Join(m.ClientURLs, ","), m.Version, db, raft, m.Error})
+						strings.Join(m.PeerURLs, ","), strings.Join(m.ClientURLs, ","), m.Version, db, raft, problems})
 				}
 				return f.Printer().Print(output.Data{Table: table, Value: ms})
 			})
