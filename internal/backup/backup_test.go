@@ -21,6 +21,7 @@ import (
 	"go.etcd.io/etcd/server/v3/storage/schema"
 	"go.uber.org/zap"
 
+	"github.com/sensu-etcd/sensu/internal/access"
 	"github.com/sensu-etcd/sensu/internal/testutil"
 )
 
@@ -84,6 +85,9 @@ func TestSaveVerifyInspectRestore(t *testing.T) {
 	info, err := Verify(path, false)
 	if err != nil || !info.HasHash || info.Revision != meta.Revision || info.TotalKeys != len(seed)-1 {
 		t.Fatalf("verify: %+v %v", info, err)
+	}
+	if err := RestoreTest(context.Background(), path, info); err != nil {
+		t.Errorf("restore test: %v", err)
 	}
 	c, err := Inspect(path, false)
 	if err != nil {
@@ -314,4 +318,32 @@ func keyBucketRootPage(t *testing.T, path string) int {
 		t.Fatal("the key bucket is inline; the test needs more data")
 	}
 	return off
+}
+
+// TestRestoreTestWithAuth: a store with etcd authentication restores with it
+// enabled; the restore test must still read it.
+func TestRestoreTestWithAuth(t *testing.T) {
+	etcd := testutil.StartEtcd(t, 1)
+	ctx := testutil.Ctx(t, 30*time.Second)
+	cli := etcd.Client(t)
+	cli.Put(ctx, "/sensu.io/checks/default/a", "x")
+	if err := access.Enable(ctx, cli, access.Setup{RootPassword: "root-pw", ViewerPassword: "viewer-pw"}); err != nil {
+		t.Fatal(err)
+	}
+	root, err := clientv3.New(clientv3.Config{Endpoints: etcd.Endpoints(), Username: "root", Password: "root-pw", DialTimeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	path := filepath.Join(t.TempDir(), "auth.db")
+	if _, err := Save(ctx, root, etcd.Endpoints()[0], path, SaveOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	info, err := Verify(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := RestoreTest(ctx, path, info); err != nil {
+		t.Errorf("restore test of an auth-enabled store: %v", err)
+	}
 }

@@ -224,7 +224,8 @@ func RestoreTest(ctx context.Context, path string, info Info) error {
 	}
 	// Read the store itself, not through the API: a snapshot of a store with
 	// authentication enabled restores with it enabled.
-	rr, err := e.Server.KV().Range(ctx, []byte{0}, []byte{0}, mvcc.RangeOptions{CountOnly: true})
+	// An empty, non-nil end means every key from the start key on.
+	rr, err := e.Server.KV().Range(ctx, []byte{0}, []byte{}, mvcc.RangeOptions{CountOnly: true})
 	if err != nil {
 		return fmt.Errorf("restore test: read the restored store: %w", err)
 	}
