@@ -72,6 +72,9 @@ func TestSaveVerifyInspectRestore(t *testing.T) {
 	if meta.Revision == 0 || meta.MemberName != "m1" || len(meta.SHA256) != 64 || meta.EtcdVersion == "" {
 		t.Errorf("meta: %+v", meta)
 	}
+	if whole, _ := os.ReadFile(path); fmt.Sprintf("%x", sha256.Sum256(whole)) != meta.SHA256 {
+		t.Errorf("sidecar sha256 %s is not the file's", meta.SHA256)
+	}
 	if _, err := os.Stat(MetaPath(path)); err != nil {
 		t.Errorf("sidecar: %v", err)
 	}

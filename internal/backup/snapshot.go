@@ -119,9 +119,8 @@ func Save(ctx context.Context, cli *clientv3.Client, endpoint, path string, opts
 	defer resp.Snapshot.Close()
 	meta.EtcdVersion = resp.Version
 
-	file := sha256.New()
 	body := newTrailerHash()
-	w := io.MultiWriter(f, file, body)
+	w := io.MultiWriter(f, body)
 	if opts.Progress != nil {
 		w = io.MultiWriter(w, progressWriter(opts.Progress))
 	}
@@ -155,7 +154,7 @@ func Save(ctx context.Context, cli *clientv3.Client, endpoint, path string, opts
 		meta.MemberName = opts.MemberName
 	}
 	meta.Size = n
-	meta.SHA256 = hex.EncodeToString(file.Sum(nil))
+	meta.SHA256 = body.fileSum()
 	if err := writeJSONAtomic(MetaPath(path), meta); err != nil {
 		return meta, fmt.Errorf("snapshot saved, but its meta file failed: %w", err)
 	}
@@ -183,6 +182,14 @@ func (t *trailerHash) Write(p []byte) (int, error) {
 
 func (t *trailerHash) matches() bool {
 	return len(t.tail) == hashSize && string(t.h.Sum(nil)) == string(t.tail)
+}
+
+// fileSum is the SHA-256 of the whole file: the database's running hash
+// continued with the trailer (Sum does not disturb the running state, so the
+// file is hashed once, not twice).
+func (t *trailerHash) fileSum() string {
+	t.h.Write(t.tail)
+	return hex.EncodeToString(t.h.Sum(nil))
 }
 
 type progressWriter func(int64)
