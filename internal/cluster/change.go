@@ -208,10 +208,11 @@ func explainChange(err error, action string) error {
 }
 
 // WaitAndPromote waits for a learner to start and catch up, then promotes
-// it. It compares the learner's applied index with the leader's and only
-// asks etcd to promote once the learner is within reach (etcd wants 90 %),
-// so the leader's log is not filled with rejected promotions; progress hears
-// each step.
+// it. Only etcd's leader knows when a learner has caught up, so it asks for
+// the promotion once a second (etcd logs each refusal); meanwhile progress
+// hears the learner's applied index when the learner answers. A learner may
+// not answer before its promotion: etcd can hold back its first publication
+// until then, so answering is not a precondition.
 func WaitAndPromote(ctx context.Context, cli *clientv3.Client, dial Dialer, id uint64, progress Progress) error {
 	last := ""
 	tell := func(s string) {
@@ -221,51 +222,49 @@ func WaitAndPromote(ctx context.Context, cli *clientv3.Client, dial Dialer, id u
 		}
 	}
 	for {
-		ready := false
-		ms, err := InspectMembers(ctx, cli, dial)
-		if err == nil {
-			learner, leaderOK := Member{}, false
-			var leader Member
-			for _, m := range ms.Members {
-				if m.id == id {
-					learner = m
-				}
-				if m.Role == RoleLeader {
-					leader, leaderOK = m, true
-				}
-			}
-			switch {
-			case learner.ID == "":
-				return fmt.Errorf("%w: %s left the cluster while waiting", ErrMemberNotFound, IDHex(id))
-			case !learner.IsLearner:
-				return nil
-			case learner.Status == "unstarted" || !learner.Reachable:
-				tell("waiting for the new backend to start and connect")
-			case leaderOK && learner.RaftAppliedIndex*10 < leader.RaftIndex*9:
-				tell(fmt.Sprintf("learner catching up: applied index %d of the leader's %d", learner.RaftAppliedIndex, leader.RaftIndex))
-			default:
-				ready = true
-			}
-		}
-		if ready {
-			pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-			_, err := cli.MemberPromote(pctx, id)
-			cancel()
-			switch {
-			case err == nil:
-				return nil
-			case errors.Is(err, rpctypes.ErrMemberLearnerNotReady), errors.Is(err, rpctypes.ErrUnhealthy),
-				errors.Is(err, rpctypes.ErrMemberNotEnoughStarted), errors.Is(err, context.DeadlineExceeded):
-				tell("waiting for the cluster to accept the promotion (" + oneLine(err) + ")")
-			default:
-				return explainChange(err, "promote "+IDHex(id))
-			}
+		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		_, err := cli.MemberPromote(pctx, id)
+		cancel()
+		switch {
+		case err == nil:
+			return nil
+		case errors.Is(err, rpctypes.ErrMemberLearnerNotReady):
+			tell(learnerProgress(ctx, cli, dial, id))
+		case errors.Is(err, rpctypes.ErrUnhealthy), errors.Is(err, rpctypes.ErrMemberNotEnoughStarted), errors.Is(err, context.DeadlineExceeded):
+			tell("waiting for the cluster to accept the promotion (" + oneLine(err) + ")")
+		default:
+			return explainChange(err, "promote "+IDHex(id))
 		}
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("gave up waiting to promote %s: %w (it stays a learner; run 'sensuctl cluster member-promote %s' later)", IDHex(id), ctx.Err(), IDHex(id))
-		case <-time.After(500 * time.Millisecond):
+		case <-time.After(time.Second):
 		}
+	}
+}
+
+// learnerProgress says how far a learner is, as far as can be seen.
+func learnerProgress(ctx context.Context, cli *clientv3.Client, dial Dialer, id uint64) string {
+	ms, err := InspectMembers(ctx, cli, dial)
+	if err != nil {
+		return "waiting for the learner to catch up with the leader"
+	}
+	var learner, leader Member
+	for _, m := range ms.Members {
+		if m.id == id {
+			learner = m
+		}
+		if m.Role == RoleLeader {
+			leader = m
+		}
+	}
+	switch {
+	case learner.Status == "unstarted" && !learner.Reachable:
+		return "waiting for the new backend to start, connect and load the data"
+	case learner.Reachable && leader.RaftIndex > 0:
+		return fmt.Sprintf("learner catching up: applied index %d of the leader's %d", learner.RaftAppliedIndex, leader.RaftIndex)
+	default:
+		return "waiting for the learner to catch up with the leader"
 	}
 }
 
