@@ -238,6 +238,19 @@ func TestMembershipFaultMatrix(t *testing.T) {
 	procs[2].Signal(syscall.SIGKILL)
 	procs[2].Wait(10 * time.Second)
 	live := eps(procs[0], procs[1])
+	// If backend-3 led, the others need an election timeout to elect a leader.
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		led := false
+		for _, m := range memberList(t, bins, live).Members {
+			led = led || m.Role == "leader"
+		}
+		if led {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no leader among the two remaining members")
+		}
+	}
 
 	t.Run("add while a member is down", func(t *testing.T) {
 		code, _, errOut := run(t, bins.Sensuctl, "--endpoints", live, "cluster", "member-add", "backend-4", "--peer-urls", "http://127.0.0.1:1")
