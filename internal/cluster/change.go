@@ -365,11 +365,29 @@ func Remove(ctx context.Context, cli *clientv3.Client, dial Dialer, ms Members, 
 			plan.MovedLeaderTo = to.Name
 		}
 	}
+	// Ask the other members: the removed one stops as soon as the removal
+	// applies, and would fail a request it is serving ("server stopped").
+	c := cli
+	var others []string
+	for _, m := range ms.Members {
+		if m.ID != target.ID && m.Reachable {
+			others = append(others, m.ClientURLs...)
+		}
+	}
+	if len(others) > 0 {
+		if oc, err := dial(others); err == nil {
+			defer oc.Close()
+			c = oc
+		}
+	}
 	var err error
 	for attempt := 0; ; attempt++ {
 		rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		_, err = cli.MemberRemove(rctx, target.id)
+		_, err = c.MemberRemove(rctx, target.id)
 		cancel()
+		if err != nil && !errors.Is(err, rpctypes.ErrUnhealthy) && isGone(ctx, c, target.id) {
+			err = nil // applied, but the answer was lost with the member
+		}
 		if err == nil || !errors.Is(err, rpctypes.ErrUnhealthy) || attempt >= 40 || ctx.Err() != nil {
 			break
 		}
@@ -382,6 +400,22 @@ func Remove(ctx context.Context, cli *clientv3.Client, dial Dialer, ms Members, 
 		return plan, explainChange(err, "remove member "+orUnstarted(target.Name))
 	}
 	return plan, nil
+}
+
+// isGone reports whether member id is no longer in the membership.
+func isGone(ctx context.Context, cli *clientv3.Client, id uint64) bool {
+	lctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	resp, err := cli.MemberList(lctx)
+	if err != nil {
+		return false
+	}
+	for _, m := range resp.Members {
+		if m.GetID() == id {
+			return false
+		}
+	}
+	return true
 }
 
 // transferee picks a healthy voter other than except, preferring the most
