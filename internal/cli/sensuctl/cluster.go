@@ -44,16 +44,13 @@ func clusterCall(ctx context.Context, f *Factory, action string, timeout time.Du
 	if err != nil {
 		return err
 	}
-	rctx, cancel := conn.Context(ctx)
-	if timeout > 0 {
-		cancel()
-		rctx, cancel = context.WithTimeout(ctx, timeout)
+	if timeout <= 0 {
+		timeout = conn.Config().DialTimeout + conn.Config().CommandTimeout
 	}
+	rctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	dial := func(endpoints []string) (*clientv3.Client, error) {
-		cfg := conn.Config()
-		cfg.Endpoints = endpoints
-		c, err := etcdconn.New(cfg)
+		c, err := f.ConnTo(endpoints)
 		if err != nil {
 			return nil, err
 		}

@@ -78,7 +78,7 @@ func newConfigUseProfileCommand(f *Factory) *cobra.Command {
 		Short: "Make NAME the current profile of the config file",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			file, path := profileFile(f)
+			file, path := f.Loaded.File, f.Loaded.Path
 			name := args[0]
 			if _, ok := file.Profiles[name]; !ok {
 				return fmt.Errorf("%w: profile %q is not in %s (profiles: %s)", ErrNotFound, name, path, strings.Join(file.ProfileNames(), ", "))

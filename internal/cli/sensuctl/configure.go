@@ -10,7 +10,6 @@ import (
 	"github.com/AlecAivazis/survey/v2/terminal"
 	"github.com/spf13/cobra"
 
-	"github.com/sensu-etcd/sensu/internal/clientconfig"
 	"github.com/sensu-etcd/sensu/internal/output"
 )
 
@@ -138,6 +137,3 @@ func splitList(s string) []string {
 	}
 	return out
 }
-
-// profileFile reads the config file the command was pointed at.
-func profileFile(f *Factory) (*clientconfig.File, string) { return f.Loaded.File, f.Loaded.Path }

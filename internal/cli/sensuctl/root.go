@@ -184,6 +184,18 @@ func (f *Factory) Conn() (*etcdconn.Conn, error) {
 	return conn, nil
 }
 
+// ConnTo opens a connection with the same settings to other endpoints (one
+// member's client URLs); the caller closes it.
+func (f *Factory) ConnTo(endpoints []string) (*etcdconn.Conn, error) {
+	conn, err := f.Conn()
+	if err != nil {
+		return nil, err
+	}
+	cfg := conn.Config()
+	cfg.Endpoints = endpoints
+	return etcdconn.New(cfg)
+}
+
 // Printer prints in the selected --format.
 func (f *Factory) Printer() output.Printer {
 	format, _ := output.ParseFormat(f.Options.Format) // validated in load

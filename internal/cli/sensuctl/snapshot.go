@@ -71,9 +71,7 @@ func runSnapshotSave(ctx context.Context, f *Factory, path string, opts *snapsho
 			return err
 		}
 	}
-	cfg := conn.Config()
-	cfg.Endpoints = []string{endpoint}
-	one, err := etcdconn.New(cfg)
+	one, err := f.ConnTo([]string{endpoint})
 	if err != nil {
 		return err
 	}
