@@ -344,7 +344,7 @@ func (b *Backend) waitReady(ctx context.Context) error {
 	defer timer.Stop()
 	select {
 	case <-b.etcd.Server.ReadyNotify():
-		return nil
+		return b.waitClusterVersion(ctx, timer.C)
 	case <-b.etcd.Server.StopNotify():
 		if b.removed() {
 			return b.markRemoved()
@@ -410,6 +410,30 @@ func (b *Backend) electAloneNow() {
 			}
 		}
 	}()
+}
+
+// waitClusterVersion waits until the cluster version is decided, a moment
+// after the member is ready: a member that tries to join before then is
+// refused ("incompatible with current running cluster"), so ready means
+// ready to be joined.
+func (b *Backend) waitClusterVersion(ctx context.Context, timeout <-chan time.Time) error {
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for b.etcd.Server.ClusterVersion() == nil {
+		select {
+		case <-tick.C:
+		case <-b.etcd.Server.StopNotify():
+			if b.removed() {
+				return b.markRemoved()
+			}
+			return fmt.Errorf("%w: etcd stopped while starting: %s", ErrNotReady, b.diagnosis())
+		case <-ctx.Done():
+			return fmt.Errorf("start interrupted while waiting for etcd: %w", ctx.Err())
+		case <-timeout:
+			return fmt.Errorf("%w after %s (etcd-ready-timeout): the cluster version was not decided", ErrNotReady, b.cfg.ReadyTimeout)
+		}
+	}
+	return nil
 }
 
 func (b *Backend) diagnosis() string {

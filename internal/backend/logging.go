@@ -112,6 +112,7 @@ var knownCauses = []struct{ match, cause string }{
 	{"certificate signed by unknown authority", "a peer's TLS certificate is not trusted (check etcd-peer-trusted-ca-file)"},
 	{"bad certificate", "a peer rejected our TLS certificate (check etcd-peer-cert-file and the peer's trusted CA)"},
 	{"failed to publish local member to cluster", "could not publish this member to the cluster: no quorum yet"},
+	{"incompatible with current running cluster", "the cluster had not yet decided its version when this member joined (it had just started): start this member again"},
 	{"member count is unequal", "etcd-initial-cluster does not match the running cluster's membership"},
 	{"unmatched member while checking peerurls", "etcd-initial-advertise-peer-urls does not match the URLs the cluster has for this member"},
 }
