@@ -11,6 +11,7 @@ import (
 	"github.com/sensu-etcd/sensu/internal/clientconfig"
 	"github.com/sensu-etcd/sensu/internal/cluster"
 	"github.com/sensu-etcd/sensu/internal/etcdconn"
+	"github.com/sensu-etcd/sensu/internal/store"
 )
 
 // Exit codes of sensuctl: the one place errors become codes.
@@ -30,9 +31,9 @@ var exitCodes = []struct {
 	Meaning string
 }{
 	{ExitOK, "success"},
-	{ExitError, "error: an endpoint unreachable or timing out, a failed request, bad input data"},
+	{ExitError, "error: an endpoint unreachable or timing out, a failed request, bad input data (nothing was written)"},
 	{ExitUsage, "usage: unknown command or flag, bad flag value, environment variable or config file, unknown --format, a prompt needed without a terminal"},
-	{ExitUnhealthy, "the cluster is unhealthy, a change was refused as unsafe in the cluster's state, or a command completed only in part (it printed every result first)"},
+	{ExitUnhealthy, "the cluster is unhealthy, a change was refused as unsafe in the cluster's state (or would overwrite resources with --on-conflict fail, or delete a namespace that is not empty), or a command completed only in part (it printed every result first)"},
 	{ExitAuth, "authentication or TLS refused, or permission denied by etcd"},
 	{ExitNotFound, "not found: a member, resource or profile named on the command line does not exist"},
 	{ExitInterrupted, "interrupted (SIGINT or SIGTERM)"},
@@ -59,9 +60,11 @@ func ExitCode(err error) int {
 		return ExitInterrupted
 	case errors.Is(err, etcdconn.ErrAuth), errors.Is(err, etcdconn.ErrTLS), errors.Is(err, etcdconn.ErrPermission):
 		return ExitAuth
-	case errors.Is(err, ErrNotFound), errors.Is(err, clientconfig.ErrProfileNotFound), errors.Is(err, cluster.ErrMemberNotFound):
+	case errors.Is(err, ErrNotFound), errors.Is(err, clientconfig.ErrProfileNotFound), errors.Is(err, cluster.ErrMemberNotFound),
+		errors.Is(err, store.ErrNotFound):
 		return ExitNotFound
-	case errors.Is(err, ErrPartial), errors.Is(err, ErrUnhealthy), errors.Is(err, cluster.ErrRefused):
+	case errors.Is(err, ErrPartial), errors.Is(err, ErrUnhealthy), errors.Is(err, cluster.ErrRefused),
+		errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrNotEmpty):
 		return ExitUnhealthy
 	case isFlagError(err), errors.As(err, &ue), errors.Is(err, clientconfig.ErrConfig), errors.Is(err, etcdconn.ErrUsage),
 		errors.Is(err, cluster.ErrBadInput):

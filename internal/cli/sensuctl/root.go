@@ -117,15 +117,32 @@ func NewRootCommand(f *Factory) *cobra.Command {
 	pf := root.PersistentFlags()
 	clientconfig.Register(pf, &f.Options, &f.Inv)
 	pf.BoolVar(&f.Debug, "debug", false, "log every etcd request to stderr (never request bodies or passwords)")
-	root.AddCommand(
-		newVersionCommand(f),
-		newClusterCommand(f),
-		newSnapshotCommand(f),
-		newConfigureCommand(f),
-		newConfigCommand(f),
-		newExitCodesTopic(),
+	root.AddGroup(
+		&cobra.Group{ID: groupOperate, Title: "Cluster and backups:"},
+		&cobra.Group{ID: groupResources, Title: "Resources:"},
+		&cobra.Group{ID: groupTypes, Title: "Resource types (each with list, info, delete):"},
 	)
+	clusterCmd, snapshotCmd := newClusterCommand(f), newSnapshotCommand(f)
+	clusterCmd.GroupID, snapshotCmd.GroupID = groupOperate, groupOperate
+	root.AddCommand(newVersionCommand(f), clusterCmd, snapshotCmd)
+	root.AddCommand(withGroup(groupResources, newCreateCommand(f), newRestoreCommand(f), newDumpCommand(f))...)
+	root.AddCommand(newDescribeTypeCommand(f), newConfigureCommand(f), newConfigCommand(f), newExitCodesTopic())
+	root.AddCommand(newTypeCommands(f)...)
 	return root
+}
+
+// Command groups of the root help.
+const (
+	groupOperate   = "operate"
+	groupResources = "resources"
+	groupTypes     = "types"
+)
+
+func withGroup(id string, cmds ...*cobra.Command) []*cobra.Command {
+	for _, c := range cmds {
+		c.GroupID = id
+	}
+	return cmds
 }
 
 // needsNoSettings is true for shell completion and help: they must work even

@@ -1,0 +1,228 @@
+package output
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// OrderedMap is a mapping emitted in its own order by AppendYAML; plain Go
+// maps are emitted with sorted keys.
+type OrderedMap []KeyValue
+
+// KeyValue is one entry of an OrderedMap.
+type KeyValue struct {
+	Key   string
+	Value any
+}
+
+// AppendYAML appends v to dst as a YAML block value, the way Sensu Go's
+// dumps look: maps with sorted keys, sequences at the indentation of their
+// key, empty collections as {} and [], strings quoted whenever a YAML
+// reader could take them for anything but a string. It is much faster than
+// building a yaml.v3 node tree, which matters for dumps of large stores.
+//
+// Supported values: OrderedMap, map[string]any, map[string]string, []any,
+// []string, string, json.Number, bool, nil, and Go integers and floats.
+func AppendYAML(dst []byte, v any) []byte {
+	return appendBlock(dst, v, 0, false)
+}
+
+// appendBlock writes v that follows "key:" (inSeq false) or "- " (inSeq
+// true) at the given indent.
+func appendBlock(dst []byte, v any, indent int, inSeq bool) []byte {
+	switch t := v.(type) {
+	case OrderedMap:
+		if len(t) == 0 {
+			return append(dst, "{}\n"...)
+		}
+		for i, kv := range t {
+			dst = appendEntry(dst, kv.Key, kv.Value, indent, i == 0 && inSeq)
+		}
+		return dst
+	case map[string]any:
+		if len(t) == 0 {
+			return append(dst, "{}\n"...)
+		}
+		for i, k := range sortedMapKeys(t) {
+			dst = appendEntry(dst, k, t[k], indent, i == 0 && inSeq)
+		}
+		return dst
+	case map[string]string:
+		if len(t) == 0 {
+			return append(dst, "{}\n"...)
+		}
+		for i, k := range sortedMapKeys(t) {
+			dst = appendEntry(dst, k, t[k], indent, i == 0 && inSeq)
+		}
+		return dst
+	case []any:
+		if len(t) == 0 {
+			return append(dst, "[]\n"...)
+		}
+		for i, item := range t {
+			dst = appendItem(dst, item, indent, i == 0 && inSeq)
+		}
+		return dst
+	case []string:
+		if len(t) == 0 {
+			return append(dst, "[]\n"...)
+		}
+		for i, item := range t {
+			dst = appendItem(dst, item, indent, i == 0 && inSeq)
+		}
+		return dst
+	}
+	dst = appendScalar(dst, v)
+	return append(dst, '\n')
+}
+
+// appendEntry writes "key: value"; first means the line was already started
+// by a "- " of an enclosing sequence.
+func appendEntry(dst []byte, key string, v any, indent int, first bool) []byte {
+	if !first {
+		dst = appendIndent(dst, indent)
+	}
+	dst = appendString(dst, key)
+	dst = append(dst, ':')
+	switch {
+	case isEmptyOrScalar(v):
+		dst = append(dst, ' ')
+		return appendBlock(dst, v, indent, false)
+	case isSeq(v):
+		// Sequences sit at the indentation of their key, as in Sensu's dumps.
+		dst = append(dst, '\n')
+		return appendBlock(dst, v, indent, false)
+	default:
+		dst = append(dst, '\n')
+		return appendBlock(dst, v, indent+2, false)
+	}
+}
+
+func appendItem(dst []byte, v any, indent int, first bool) []byte {
+	if !first {
+		dst = appendIndent(dst, indent)
+	}
+	dst = append(dst, "- "...)
+	if isSeq(v) && !isEmptyOrScalar(v) {
+		// A sequence in a sequence: flow style keeps it simple and valid.
+		b, _ := json.Marshal(v)
+		dst = append(dst, b...)
+		return append(dst, '\n')
+	}
+	return appendBlock(dst, v, indent+2, true)
+}
+
+func appendIndent(dst []byte, n int) []byte {
+	for range n {
+		dst = append(dst, ' ')
+	}
+	return dst
+}
+
+func isSeq(v any) bool {
+	switch v.(type) {
+	case []any, []string:
+		return true
+	}
+	return false
+}
+
+func isEmptyOrScalar(v any) bool {
+	switch t := v.(type) {
+	case OrderedMap:
+		return len(t) == 0
+	case map[string]any:
+		return len(t) == 0
+	case map[string]string:
+		return len(t) == 0
+	case []any:
+		return len(t) == 0
+	case []string:
+		return len(t) == 0
+	}
+	return true
+}
+
+func appendScalar(dst []byte, v any) []byte {
+	switch t := v.(type) {
+	case nil:
+		return append(dst, "null"...)
+	case string:
+		return appendString(dst, t)
+	case json.Number:
+		return append(dst, t...)
+	case bool:
+		return strconv.AppendBool(dst, t)
+	case int:
+		return strconv.AppendInt(dst, int64(t), 10)
+	case int64:
+		return strconv.AppendInt(dst, t, 10)
+	case uint32:
+		return strconv.AppendUint(dst, uint64(t), 10)
+	case uint64:
+		return strconv.AppendUint(dst, t, 10)
+	case float64:
+		return strconv.AppendFloat(dst, t, 'g', -1, 64)
+	}
+	// Anything else is written as JSON, which YAML reads as flow style.
+	b, err := json.Marshal(v)
+	if err != nil {
+		return append(dst, strconv.Quote(fmt.Sprint(v))...)
+	}
+	return append(dst, b...)
+}
+
+// appendString writes s plain when a YAML reader can only read it back as
+// the same string, and double-quoted (JSON escapes, which YAML shares)
+// otherwise.
+func appendString(dst []byte, s string) []byte {
+	if plainSafe(s) {
+		return append(dst, s...)
+	}
+	b, _ := json.Marshal(s)
+	return append(dst, b...)
+}
+
+// plainSafe is deliberately conservative: quoting is always correct, a
+// plain scalar only when it cannot be a number, bool, null, timestamp,
+// comment, anchor, tag, flow collection or block indicator.
+func plainSafe(s string) bool {
+	if s == "" || len(s) > 200 {
+		return false
+	}
+	c := s[0]
+	if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '/') {
+		return false
+	}
+	if s[len(s)-1] == ' ' || s[len(s)-1] == ':' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case c == '_', c == '-', c == '.', c == '/', c == '=', c == '(', c == ')', c == '$', c == '+', c == '<', c == '>', c == '^', c == '~' && i > 0:
+		case c == ':' && i+1 < len(s) && s[i+1] != ' ':
+		case c == ' ' && i+1 < len(s) && s[i+1] != '#' && s[i+1] != ' ':
+		default:
+			return false
+		}
+	}
+	switch strings.ToLower(s) {
+	case "true", "false", "yes", "no", "on", "off", "y", "n", "null", "nan", "inf":
+		return false
+	}
+	return true
+}
+
+func sortedMapKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,475 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/sensu-etcd/sensu/internal/resource"
+)
+
+// Conflict says what Apply does with a resource that exists with other content.
+type Conflict string
+
+// The conflict policies.
+const (
+	Overwrite Conflict = "overwrite"
+	Skip      Conflict = "skip"
+	Fail      Conflict = "fail"
+)
+
+// ParseConflict reads an --on-conflict value.
+func ParseConflict(s string) (Conflict, error) {
+	switch c := Conflict(s); c {
+	case Overwrite, Skip, Fail:
+		return c, nil
+	}
+	return "", fmt.Errorf("unknown conflict policy %q: use overwrite, skip or fail", s)
+}
+
+// Entry is one resource to write and where it came from.
+type Entry struct {
+	Type   *resource.Type
+	Object resource.Object
+	// Where locates the entry in the input, for messages.
+	Where string
+}
+
+// ApplyOptions control Apply.
+type ApplyOptions struct {
+	OnConflict Conflict
+	DryRun     bool
+}
+
+// Outcomes of one entry.
+const (
+	Created   = "created"
+	Updated   = "updated"
+	Unchanged = "unchanged"
+	Skipped   = "skipped"
+	Failed    = "failed"
+)
+
+// TypeSummary counts the outcomes for one type.
+type TypeSummary struct {
+	Type      string `json:"type"`
+	Created   int    `json:"created"`
+	Updated   int    `json:"updated"`
+	Unchanged int    `json:"unchanged"`
+	Skipped   int    `json:"skipped"`
+	Failed    int    `json:"failed"`
+}
+
+// Summary is what Apply did, or would do with DryRun.
+type Summary struct {
+	DryRun bool          `json:"dry_run"`
+	Types  []TypeSummary `json:"types"`
+	// DisabledUsers were created disabled because the input had no password
+	// hash for them.
+	DisabledUsers []string `json:"disabled_users"`
+	// Failures explain each failed entry.
+	Failures []string `json:"failures"`
+	// Revision is the store revision after the last write (or of the reads).
+	Revision int64 `json:"revision"`
+}
+
+// Total counts entries with outcome o.
+func (s *Summary) Total(o string) int {
+	n := 0
+	for _, t := range s.Types {
+		switch o {
+		case Created:
+			n += t.Created
+		case Updated:
+			n += t.Updated
+		case Unchanged:
+			n += t.Unchanged
+		case Skipped:
+			n += t.Skipped
+		case Failed:
+			n += t.Failed
+		}
+	}
+	return n
+}
+
+// ErrMissingNamespace, ErrConflict are input problems found before writing.
+var (
+	ErrMissingNamespace = errors.New("namespace does not exist")
+	ErrConflict         = errors.New("resources exist with other content")
+)
+
+// PreflightError lists problems found before anything was written.
+type PreflightError struct {
+	Kind     error
+	Problems []string
+}
+
+func (e *PreflightError) Error() string {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "%v: nothing was written:", e.Kind)
+	for i, p := range e.Problems {
+		if i == maxListed {
+			fmt.Fprintf(&b, "\n  … and %d more", len(e.Problems)-maxListed)
+			break
+		}
+		b.WriteString("\n  ")
+		b.WriteString(p)
+	}
+	return b.String()
+}
+
+func (e *PreflightError) Unwrap() error { return e.Kind }
+
+const maxListed = 20
+
+// Batch limits: etcd refuses a transaction with more than --max-txn-ops
+// (default 128) compares or operations, or a request over 1.5 MiB.
+const (
+	batchKeys  = 100
+	batchBytes = 1 << 20
+	inFlight   = 4
+)
+
+// planned is one entry with its stored value and what will happen to it.
+type planned struct {
+	Entry
+	key     string
+	value   []byte
+	outcome string
+	modRev  int64 // of the existing key, guarded on update
+}
+
+// Apply writes entries: everything is checked first (namespaces exist or
+// are in the input, conflicts under --on-conflict fail), then written in
+// registry order (namespaces first) in transactions that each check the
+// namespace still exists and that no key changed since it was read.
+// A failed batch does not stop the others; its entries count as failed.
+func (s *Store) Apply(ctx context.Context, entries []Entry, opts ApplyOptions, warn func(string)) (*Summary, error) {
+	if opts.OnConflict == "" {
+		opts.OnConflict = Overwrite
+	}
+	plan := make([]*planned, len(entries))
+	for i, e := range entries {
+		plan[i] = &planned{Entry: e, key: e.Type.KeyOf(e.Object)}
+	}
+	sort.SliceStable(plan, func(i, j int) bool { return typeIndex(plan[i].Type) < typeIndex(plan[j].Type) })
+
+	existing, rev, err := s.readExisting(ctx, plan)
+	if err != nil {
+		return nil, err
+	}
+	sum := &Summary{DryRun: opts.DryRun, Revision: rev}
+	if err := s.checkNamespaces(ctx, plan); err != nil {
+		return nil, err
+	}
+	var conflicts []string
+	for _, p := range plan {
+		cur, found := existing[p.key]
+		if err := prepareValue(p, cur, found); err != nil {
+			return nil, err
+		}
+		if u, ok := p.Object.(*resource.User); ok && u.Disabled && u.PasswordHash == "" && !found {
+			sum.DisabledUsers = append(sum.DisabledUsers, u.Username)
+		}
+		switch {
+		case !found:
+			p.outcome = Created
+		case bytes.Equal(cur.value, p.value):
+			p.outcome = Unchanged
+		case opts.OnConflict == Skip:
+			p.outcome = Skipped
+		case opts.OnConflict == Fail:
+			conflicts = append(conflicts, fmt.Sprintf("%s: %s exists with other content", p.Where, p.key))
+		default:
+			p.outcome, p.modRev = Updated, cur.modRev
+		}
+	}
+	if len(conflicts) > 0 {
+		return nil, &PreflightError{Kind: ErrConflict, Problems: conflicts}
+	}
+	for _, u := range sum.DisabledUsers {
+		warn(fmt.Sprintf("user %s has no password hash in the input: created disabled (dump with --include-secrets to keep passwords)", u))
+	}
+	if !opts.DryRun {
+		var werr error
+		sum.Revision, werr = s.write(ctx, plan, sum)
+		if werr != nil {
+			tally(sum, plan)
+			return sum, werr
+		}
+	}
+	tally(sum, plan)
+	return sum, nil
+}
+
+func tally(sum *Summary, plan []*planned) {
+	sum.Types = nil
+	byType := map[*resource.Type]*TypeSummary{}
+	for _, p := range plan {
+		ts := byType[p.Type]
+		if ts == nil {
+			ts = &TypeSummary{Type: p.Type.FullName()}
+			byType[p.Type] = ts
+		}
+		switch p.outcome {
+		case Created:
+			ts.Created++
+		case Updated:
+			ts.Updated++
+		case Unchanged:
+			ts.Unchanged++
+		case Skipped:
+			ts.Skipped++
+		default:
+			ts.Failed++
+		}
+	}
+	for _, t := range resource.All {
+		if ts := byType[t]; ts != nil {
+			sum.Types = append(sum.Types, *ts)
+		}
+	}
+}
+
+func typeIndex(t *resource.Type) int {
+	for i, at := range resource.All {
+		if at == t {
+			return i
+		}
+	}
+	return len(resource.All)
+}
+
+type stored struct {
+	value  []byte
+	modRev int64
+}
+
+// readExisting reads the current value of every planned key, in batched
+// read transactions.
+func (s *Store) readExisting(ctx context.Context, plan []*planned) (map[string]stored, int64, error) {
+	existing := make(map[string]stored)
+	var mu sync.Mutex
+	var rev int64
+	err := inBatches(ctx, plan, func(ctx context.Context, batch []*planned) error {
+		ops := make([]clientv3.Op, len(batch))
+		for i, p := range batch {
+			ops[i] = clientv3.OpGet(p.key)
+		}
+		resp, err := s.txn(ctx).Then(ops...).Commit()
+		if err != nil {
+			return fmt.Errorf("read existing resources: %w", err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		rev = max(rev, resp.Header.Revision)
+		for _, r := range resp.Responses {
+			for _, kv := range r.GetResponseRange().Kvs {
+				existing[string(kv.Key)] = stored{value: kv.Value, modRev: kv.ModRevision}
+			}
+		}
+		return nil
+	})
+	return existing, rev, err
+}
+
+// checkNamespaces makes sure every namespace used exists or is created by
+// the input.
+func (s *Store) checkNamespaces(ctx context.Context, plan []*planned) error {
+	nsType, _ := resource.Lookup("namespaces")
+	provided := map[string]bool{}
+	needed := map[string]string{} // namespace → first place that uses it
+	var order []string
+	for _, p := range plan {
+		if p.Type == nsType {
+			provided[resource.StoreName(p.Object)] = true
+		}
+		if ns := p.Object.Meta().Namespace; p.Type.Namespaced && !provided[ns] {
+			if _, ok := needed[ns]; !ok {
+				needed[ns] = p.Where
+				order = append(order, ns)
+			}
+		}
+	}
+	var problems []string
+	for _, ns := range order {
+		if provided[ns] {
+			continue
+		}
+		resp, err := s.get(ctx, nsType.Key("", ns), clientv3.WithCountOnly())
+		if err != nil {
+			return fmt.Errorf("check namespace %s: %w", ns, err)
+		}
+		if resp.Count == 0 {
+			problems = append(problems, fmt.Sprintf("%s: namespace %q does not exist and is not in the input", needed[ns], ns))
+		}
+	}
+	if len(problems) > 0 {
+		return &PreflightError{Kind: ErrMissingNamespace, Problems: problems}
+	}
+	return nil
+}
+
+// prepareValue encodes the stored form. Users: a plain password is hashed;
+// with no password or hash the existing hash is kept, and a new user is
+// created disabled.
+func prepareValue(p *planned, cur stored, found bool) error {
+	if u, ok := p.Object.(*resource.User); ok {
+		switch {
+		case u.Password != "":
+			h, err := bcrypt.GenerateFromPassword([]byte(u.Password), bcrypt.DefaultCost)
+			if err != nil {
+				return fmt.Errorf("%s: hash the password of user %s: %w", p.Where, u.Username, err)
+			}
+			u.PasswordHash, u.Password = string(h), ""
+		case u.PasswordHash != "":
+		case found:
+			if old, err := resource.DecodeStored(p.Type, cur.value); err == nil {
+				u.PasswordHash = old.(*resource.User).PasswordHash
+			}
+		}
+		if u.PasswordHash == "" {
+			u.Disabled = true
+		}
+	}
+	v, err := resource.Encode(p.Object)
+	if err != nil {
+		return fmt.Errorf("%s: %w", p.Where, err)
+	}
+	p.value = v
+	return nil
+}
+
+// write applies the plan type by type; batches of one type run
+// concurrently.
+func (s *Store) write(ctx context.Context, plan []*planned, sum *Summary) (int64, error) {
+	var rev int64
+	var mu sync.Mutex
+	for start := 0; start < len(plan); {
+		end := start
+		for end < len(plan) && plan[end].Type == plan[start].Type {
+			end++
+		}
+		var todo []*planned
+		for _, p := range plan[start:end] {
+			if p.outcome == Created || p.outcome == Updated {
+				todo = append(todo, p)
+			}
+		}
+		sort.SliceStable(todo, func(i, j int) bool { return todo[i].Object.Meta().Namespace < todo[j].Object.Meta().Namespace })
+		err := inBatches(ctx, todo, func(ctx context.Context, batch []*planned) error {
+			r, err := s.writeBatch(ctx, batch)
+			mu.Lock()
+			defer mu.Unlock()
+			rev = max(rev, r)
+			if err != nil {
+				var bf *batchFailure
+				if errors.As(err, &bf) {
+					for _, p := range batch {
+						p.outcome = Failed
+						sum.Failures = append(sum.Failures, fmt.Sprintf("%s: %s", p.Where, bf.reason))
+					}
+					return nil
+				}
+				for _, p := range batch {
+					p.outcome = Failed
+				}
+			}
+			return err
+		})
+		if err != nil {
+			for _, p := range plan[end:] {
+				if p.outcome == Created || p.outcome == Updated {
+					p.outcome = Failed
+				}
+			}
+			return rev, err
+		}
+		start = end
+	}
+	return rev, nil
+}
+
+type batchFailure struct{ reason string }
+
+func (b *batchFailure) Error() string { return b.reason }
+
+// writeBatch writes one batch in one transaction, guarded by the namespace
+// and by each key's revision as read. The batch shares one namespace.
+func (s *Store) writeBatch(ctx context.Context, batch []*planned) (int64, error) {
+	nsType, _ := resource.Lookup("namespaces")
+	var cmps []clientv3.Cmp
+	ns := batch[0].Object.Meta().Namespace
+	if batch[0].Type.Namespaced {
+		cmps = append(cmps, clientv3.Compare(clientv3.CreateRevision(nsType.Key("", ns)), ">", 0))
+	}
+	ops := make([]clientv3.Op, 0, len(batch))
+	for _, p := range batch {
+		if p.outcome == Created {
+			cmps = append(cmps, clientv3.Compare(clientv3.CreateRevision(p.key), "=", 0))
+		} else {
+			cmps = append(cmps, clientv3.Compare(clientv3.ModRevision(p.key), "=", p.modRev))
+		}
+		ops = append(ops, clientv3.OpPut(p.key, string(p.value)))
+	}
+	resp, err := s.txn(ctx).If(cmps...).Then(ops...).Commit()
+	if err != nil {
+		return 0, fmt.Errorf("write %d %s (first %s): %w", len(batch), batch[0].Type.ShortName, batch[0].key, err)
+	}
+	if resp.Succeeded {
+		return resp.Header.Revision, nil
+	}
+	if batch[0].Type.Namespaced {
+		r, err := s.get(ctx, nsType.Key("", ns), clientv3.WithCountOnly())
+		if err == nil && r.Count == 0 {
+			return resp.Header.Revision, &batchFailure{fmt.Sprintf("namespace %q was deleted while restoring", ns)}
+		}
+	}
+	return resp.Header.Revision, &batchFailure{"changed by someone else while restoring; run again to apply"}
+}
+
+// inBatches runs fn over consecutive batches (same namespace, bounded keys
+// and bytes), with a few in flight. The first error stops new batches.
+func inBatches(ctx context.Context, plan []*planned, fn func(context.Context, []*planned) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sem := make(chan struct{}, inFlight)
+	var wg sync.WaitGroup
+	var once sync.Once
+	var firstErr error
+	for start := 0; start < len(plan); {
+		end, size := start, 0
+		for end < len(plan) && end-start < batchKeys && (end == start || size+len(plan[end].value) < batchBytes) &&
+			plan[end].Object.Meta().Namespace == plan[start].Object.Meta().Namespace && plan[end].Type == plan[start].Type {
+			size += len(plan[end].value) + len(plan[end].key)
+			end++
+		}
+		batch := plan[start:end]
+		start = end
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			if err := fn(ctx, batch); err != nil {
+				once.Do(func() { firstErr = err; cancel() })
+			}
+		})
+	}
+	wg.Wait()
+	if firstErr == nil && ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return firstErr
+}
