@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"gopkg.in/yaml.v3"
 )
 
 // OrderedMap is a mapping emitted in its own order by AppendYAML; plain Go
@@ -187,35 +189,53 @@ func appendString(dst []byte, s string) []byte {
 }
 
 // plainSafe is deliberately conservative: quoting is always correct, a
-// plain scalar only when it cannot be a number, bool, null, timestamp,
-// comment, anchor, tag, flow collection or block indicator.
+// plain scalar only when it cannot be read back as anything else — a
+// number, bool, null, timestamp, comment, alias, tag, block indicator.
 func plainSafe(s string) bool {
-	if s == "" || len(s) > 200 {
+	if s == "" || len(s) > 512 {
 		return false
 	}
-	c := s[0]
-	if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '/') {
-		return false
-	}
-	if s[len(s)-1] == ' ' || s[len(s)-1] == ':' {
+	last := s[len(s)-1]
+	if last == ' ' || last == ':' {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-		case c == '_', c == '-', c == '.', c == '/', c == '=', c == '(', c == ')', c == '$', c == '+', c == '<', c == '>', c == '^', c == '~' && i > 0:
-		case c == ':' && i+1 < len(s) && s[i+1] != ' ':
-		case c == ' ' && i+1 < len(s) && s[i+1] != '#' && s[i+1] != ' ':
-		default:
+		case c < 0x20 || c >= 0x7f:
+			return false // control characters and non-ASCII: quote
+		case c == ':' && (i+1 == len(s) || s[i+1] == ' '):
 			return false
+		case c == '#' && i > 0 && s[i-1] == ' ':
+			return false
+		case c == ' ' && i > 0 && s[i-1] == ' ':
+			return false // keep runs of spaces visible
 		}
 	}
 	switch strings.ToLower(s) {
-	case "true", "false", "yes", "no", "on", "off", "y", "n", "null", "nan", "inf":
+	case "true", "false", "yes", "no", "on", "off", "y", "n", "null", "~":
 		return false
 	}
-	return true
+	c := s[0]
+	if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '/' {
+		return true
+	}
+	if c >= '0' && c <= '9' || c == '.' || c == '+' || c == '(' || c == '=' || c == '$' {
+		// 127.0.0.1 is a string but 1.5, 1e3, 0x1f and 2006-01-02 are
+		// not: let the YAML reader decide.
+		return resolvesToString(s)
+	}
+	return false
+}
+
+// resolvesToString asks yaml.v3 how it reads s as a plain scalar.
+func resolvesToString(s string) bool {
+	var n yaml.Node
+	if err := yaml.Unmarshal([]byte(s), &n); err != nil || len(n.Content) != 1 {
+		return false
+	}
+	v := n.Content[0]
+	return v.Kind == yaml.ScalarNode && v.Tag == "!!str" && v.Value == s && v.Style == 0
 }
 
 func sortedMapKeys[V any](m map[string]V) []string {

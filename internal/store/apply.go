@@ -113,7 +113,7 @@ type PreflightError struct {
 
 func (e *PreflightError) Error() string {
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "%v: nothing was written:", e.Kind)
+	fmt.Fprintf(&b, "%d problem(s) (%v), nothing was written:", len(e.Problems), e.Kind)
 	for i, p := range e.Problems {
 		if i == maxListed {
 			fmt.Fprintf(&b, "\n  … and %d more", len(e.Problems)-maxListed)

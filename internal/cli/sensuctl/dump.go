@@ -150,14 +150,20 @@ func runDump(ctx context.Context, f *Factory, list string, opts *dumpOptions) er
 	}
 	var parts []string
 	for _, t := range types {
-		parts = append(parts, fmt.Sprintf("%d %s", counts[t], t.ShortName))
+		if counts[t] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[t], t.ShortName))
+		}
 	}
 	dest := "stdout"
 	if opts.File != "" {
 		dest = opts.File
 	}
-	fmt.Fprintf(f.IO.ErrOut, "sensuctl: dumped %d resources at revision %d of cluster %s to %s (%s)\n",
-		stream.Count(), rev, orDash(clusterID, "(not initialized)"), dest, strings.Join(parts, ", "))
+	fmt.Fprintf(f.IO.ErrOut, "sensuctl: dumped %d resources at revision %d of cluster %s to %s",
+		stream.Count(), rev, orDash(clusterID, "(not initialized)"), dest)
+	if len(parts) > 0 {
+		fmt.Fprintf(f.IO.ErrOut, " (%s)", strings.Join(parts, ", "))
+	}
+	fmt.Fprintln(f.IO.ErrOut)
 	for _, t := range skippedSecret {
 		fmt.Fprintf(f.IO.ErrOut, "sensuctl: note: %s left out (secrets); add --include-secrets to dump them\n", t.ShortName)
 	}

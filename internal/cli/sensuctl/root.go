@@ -19,6 +19,8 @@ import (
 
 	"github.com/sensu-etcd/sensu/internal/clientconfig"
 	"github.com/sensu-etcd/sensu/internal/etcdconn"
+	"github.com/sensu-etcd/sensu/internal/manifest"
+	"github.com/sensu-etcd/sensu/internal/store"
 	"github.com/sensu-etcd/sensu/internal/output"
 )
 
@@ -72,11 +74,23 @@ func Run(ctx context.Context, args []string, streams IO) int {
 	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
 		err = errInterrupted
 	}
-	fmt.Fprintf(streams.ErrOut, "sensuctl: %s\n", strings.ReplaceAll(strings.TrimSpace(err.Error()), "\n", "; "))
+	msg := strings.TrimSpace(err.Error())
+	if !isProblemList(err) {
+		msg = strings.ReplaceAll(msg, "\n", "; ")
+	}
+	fmt.Fprintf(streams.ErrOut, "sensuctl: %s\n", msg)
 	if isFlagError(err) {
 		fmt.Fprintln(streams.ErrOut, "Run 'sensuctl --help' for usage.")
 	}
 	return ExitCode(err)
+}
+
+// isProblemList is true for errors that list input problems one per line,
+// which stay on separate lines.
+func isProblemList(err error) bool {
+	var me *manifest.Error
+	var pe *store.PreflightError
+	return errors.As(err, &me) || errors.As(err, &pe)
 }
 
 // Factory gives commands what they share: settings, the connection, the

@@ -27,7 +27,9 @@ func newTypeCommands(f *Factory) []*cobra.Command {
 			Short:   fmt.Sprintf("List, show and delete %s (%s)", t.ShortName, t.FullName()),
 			GroupID: groupTypes,
 			Args:    cobra.NoArgs,
-			RunE:    func(cmd *cobra.Command, _ []string) error { return usageError{fmt.Errorf("%s needs a subcommand: list, info or delete", t.Singular)} },
+			RunE: func(cmd *cobra.Command, _ []string) error {
+				return usageError{fmt.Errorf("%s needs a subcommand: list, info or delete", t.Singular)}
+			},
 		}
 		if t.ShortName != t.Singular {
 			cmd.Aliases = []string{t.ShortName}
