@@ -42,6 +42,12 @@ type InitOptions struct {
 	// authentication is on.
 	ClientUser     string
 	ClientPassword string
+	// ClusterAdminUsername and ClusterAdminPassword create Sensu's first
+	// cluster-admin user, as Sensu Go's init does; optional here.
+	ClusterAdminUsername string
+	ClusterAdminPassword string
+	// AgentPassword is the password of the seeded "agent" user.
+	AgentPassword string
 }
 
 // DefaultOptions returns every setting at its default.
@@ -49,7 +55,7 @@ func DefaultOptions() Options {
 	return Options{
 		ConfigFile: "/etc/sensu/backend.yml",
 		Backend:    backend.DefaultConfig(),
-		Init:       InitOptions{Timeout: 10 * time.Second},
+		Init:       InitOptions{Timeout: 10 * time.Second, AgentPassword: DefaultAgentPassword},
 	}
 }
 
@@ -232,7 +238,20 @@ var Settings = []Setting{
 	{Name: "etcd-client-password", Group: GroupInit, For: Init,
 		Usage: "password of etcd-client-username",
 		bind:  func(o *Options) any { return &o.Init.ClientPassword }},
+	{Name: "cluster-admin-username", Group: GroupInit, For: Init,
+		Usage: "create this Sensu user in group cluster-admins (needs cluster-admin-password)",
+		bind:  func(o *Options) any { return &o.Init.ClusterAdminUsername }},
+	{Name: "cluster-admin-password", Group: GroupInit, For: Init,
+		Usage: "password of cluster-admin-username; prompted for on a terminal when empty",
+		bind:  func(o *Options) any { return &o.Init.ClusterAdminPassword }},
+	{Name: "agent-password", Group: GroupInit, For: Init,
+		Usage: "password of the seeded Sensu user \"agent\" (group system:agents); the default is Sensu Go's, change it in production",
+		bind:  func(o *Options) any { return &o.Init.AgentPassword }},
 }
+
+// DefaultAgentPassword is Sensu Go's default password of the agent user,
+// which agents use unless configured otherwise.
+const DefaultAgentPassword = "P@ssw0rd!"
 
 // Lookup finds a setting by name.
 func Lookup(name string) (Setting, bool) {

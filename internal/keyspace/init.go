@@ -21,6 +21,8 @@ type InitResult struct {
 	Namespace     string `json:"namespace"`
 	SchemaVersion int    `json:"schema_version"`
 	Revision      int64  `json:"revision"`
+	// Seeded counts the seeds written.
+	Seeded int `json:"seeded"`
 }
 
 // Initialized is the value of InitializedKey.
@@ -37,12 +39,18 @@ type namespaceValue struct {
 // lockTTL bounds how long a crashed init can hold the lock.
 const lockTTL = 10 // seconds
 
+// Seed is a key written by Initialize unless it already exists.
+type Seed struct {
+	Key, Value string
+}
+
 // Initialize seeds the keyspace once: the default namespace, a cluster ID,
-// the schema version and the initialized marker. It holds a lock so that
+// the schema version, the given seeds (those not already present) and the
+// initialized marker. It holds a lock so that
 // concurrent runs queue, and writes in one transaction that is a no-op if
 // another run got there first, so the store is seeded exactly once.
 // toolVersion is recorded in the marker.
-func Initialize(ctx context.Context, cli *clientv3.Client, toolVersion string) (InitResult, error) {
+func Initialize(ctx context.Context, cli *clientv3.Client, toolVersion string, seeds []Seed) (InitResult, error) {
 	sess, err := concurrency.NewSession(cli, concurrency.WithTTL(lockTTL), concurrency.WithContext(ctx))
 	if err != nil {
 		return InitResult{}, fmt.Errorf("cannot open a session for the init lock: %w", err)
@@ -58,11 +66,15 @@ func Initialize(ctx context.Context, cli *clientv3.Client, toolVersion string) (
 		cancel()
 	}()
 
-	state, err := cli.Txn(ctx).Then(
+	reads := []clientv3.Op{
 		clientv3.OpGet(InitializedKey),
 		clientv3.OpGet(ClusterIDKey),
 		clientv3.OpGet(NamespaceKey(DefaultNamespace)),
-	).Commit()
+	}
+	for _, s := range seeds {
+		reads = append(reads, clientv3.OpGet(s.Key, clientv3.WithCountOnly()))
+	}
+	state, err := cli.Txn(ctx).Then(reads...).Commit()
 	if err != nil {
 		return InitResult{}, fmt.Errorf("cannot read the init state: %w", err)
 	}
@@ -87,6 +99,14 @@ func Initialize(ctx context.Context, cli *clientv3.Client, toolVersion string) (
 	if kvs := state.Responses[2].GetResponseRange().Kvs; len(kvs) == 0 {
 		puts = append(puts, clientv3.OpPut(NamespaceKey(DefaultNamespace), mustJSON(namespaceValue{Name: DefaultNamespace})))
 		cmps = append(cmps, clientv3.Compare(clientv3.CreateRevision(NamespaceKey(DefaultNamespace)), "=", 0))
+	}
+	for i, s := range seeds {
+		// Keys restored before init (a namespace, a role) are left as they are.
+		if state.Responses[3+i].GetResponseRange().Count == 0 {
+			puts = append(puts, clientv3.OpPut(s.Key, s.Value))
+			cmps = append(cmps, clientv3.Compare(clientv3.CreateRevision(s.Key), "=", 0))
+			result.Seeded++
+		}
 	}
 	puts = append(puts,
 		clientv3.OpPut(SchemaVersionKey, mustJSON(SchemaVersion)),

@@ -17,7 +17,7 @@ func TestInitializeSeedsOnce(t *testing.T) {
 	cli := cluster.Client(t)
 	ctx := testutil.Ctx(t, 20*time.Second)
 
-	res, err := Initialize(ctx, cli, "test")
+	res, err := Initialize(ctx, cli, "test", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +40,7 @@ func TestInitializeSeedsOnce(t *testing.T) {
 		}
 	}
 
-	if _, err := Initialize(ctx, cli, "test"); !errors.Is(err, ErrAlreadyInitialized) {
+	if _, err := Initialize(ctx, cli, "test", nil); !errors.Is(err, ErrAlreadyInitialized) {
 		t.Errorf("second run: want ErrAlreadyInitialized, got %v", err)
 	}
 	// Nothing but the seeded keys was written, and the lock is released.
@@ -64,7 +64,7 @@ func TestInitializeKeepsAnExistingClusterID(t *testing.T) {
 	if _, err := cli.Put(ctx, ClusterIDKey, `"11111111-2222-3333-4444-555555555555"`); err != nil {
 		t.Fatal(err)
 	}
-	res, err := Initialize(ctx, cli, "test")
+	res, err := Initialize(ctx, cli, "test", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +87,7 @@ func TestConcurrentInitializeSeedsOnce(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			var res InitResult
-			res, errs[i] = Initialize(ctx, cli, "test")
+			res, errs[i] = Initialize(ctx, cli, "test", nil)
 			ids[i] = res.ClusterID
 		}()
 	}
@@ -108,5 +108,37 @@ func TestConcurrentInitializeSeedsOnce(t *testing.T) {
 	resp, err := cluster.Client(t).Get(ctx, ClusterIDKey)
 	if err != nil || len(resp.Kvs) != 1 || resp.Kvs[0].Version != 1 {
 		t.Errorf("cluster_id written more than once: %v %v", resp, err)
+	}
+}
+
+func TestInitializeWritesOnlyAbsentSeeds(t *testing.T) {
+	cluster := testutil.StartEtcd(t, 1)
+	cli := cluster.Client(t)
+	ctx := testutil.Ctx(t, 20*time.Second)
+
+	// A role restored before init must survive it.
+	const restored = `{"restored":true}`
+	if _, err := cli.Put(ctx, Root+"/rbac/clusterroles/admin", restored); err != nil {
+		t.Fatal(err)
+	}
+	seeds := []Seed{
+		{Key: Root + "/rbac/clusterroles/admin", Value: `{"seeded":true}`},
+		{Key: Root + "/rbac/clusterroles/view", Value: `{"seeded":true}`},
+	}
+	res, err := Initialize(ctx, cli, "test", seeds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Seeded != 1 {
+		t.Errorf("Seeded = %d, want 1 (one seed already existed)", res.Seeded)
+	}
+	for key, want := range map[string]string{seeds[0].Key: restored, seeds[1].Key: seeds[1].Value} {
+		resp, err := cli.Get(ctx, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(resp.Kvs) != 1 || string(resp.Kvs[0].Value) != want {
+			t.Errorf("%s = %v, want %s", key, resp.Kvs, want)
+		}
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/sensu-etcd/sensu/internal/backend"
 	"github.com/sensu-etcd/sensu/internal/backendconfig"
 	"github.com/sensu-etcd/sensu/internal/keyspace"
+	"github.com/sensu-etcd/sensu/internal/resource"
 	"github.com/sensu-etcd/sensu/internal/version"
 )
 
@@ -29,11 +30,16 @@ func newInitCommand(streams IO) *cobra.Command {
 	opts := &initOptions{IO: streams, Settings: backendconfig.DefaultOptions()}
 	cmd := &cobra.Command{
 		Use:   "init",
-		Short: "Seed a new store: default namespace, cluster ID, schema version",
+		Short: "Seed a new store: default namespace, RBAC and users, cluster ID, schema version",
 		Long: "Seed the store of a running backend (or cluster) once. It connects to etcd at\n" +
-			"--etcd-client-urls (default: --etcd-advertise-client-urls) and writes the default\n" +
-			"namespace, a cluster ID, the schema version and the initialized marker under a\n" +
-			"lock, so several backends may run it at once and the store is seeded once.\n\n" +
+			"--etcd-client-urls (default: --etcd-advertise-client-urls) and writes, under a\n" +
+			"lock so that several backends may run it at once and the store is seeded once:\n" +
+			"the default namespace; Sensu Go's default cluster roles (cluster-admin, admin,\n" +
+			"edit, view, system:agent, system:user) and their group bindings; the\n" +
+			"system:pipeline role and binding in the default namespace; the user \"agent\"\n" +
+			"(group system:agents, --agent-password); with --cluster-admin-username, a user\n" +
+			"in group cluster-admins; a cluster ID, the schema version and the initialized\n" +
+			"marker. Objects that already exist (restored before init) are left alone.\n\n" +
 			"Exit codes: 0 seeded, 1 error, 2 bad configuration, 3 already initialized\n" +
 			"(0 with --ignore-already-initialized).",
 		Args: cobra.NoArgs,
@@ -63,6 +69,16 @@ func runInit(ctx context.Context, opts *initOptions) error {
 			return err
 		}
 	}
+	if s.Init.ClusterAdminUsername != "" {
+		var err error
+		if s.Init.ClusterAdminPassword, err = initPassword(opts.IO, s.Init.ClusterAdminPassword, "Sensu cluster admin", "cluster-admin-password"); err != nil {
+			return err
+		}
+	}
+	seeds, err := initSeeds(s.Init)
+	if err != nil {
+		return err
+	}
 	endpoints := s.Init.ClientURLs
 	if len(endpoints) == 0 {
 		endpoints = s.Backend.Etcd.AdvertiseClientURLs
@@ -81,7 +97,7 @@ func runInit(ctx context.Context, opts *initOptions) error {
 	var result keyspace.InitResult
 	for attempt := 1; ; attempt++ {
 		attemptCtx, cancel := context.WithTimeout(ctx, s.Init.Timeout)
-		result, err = keyspace.Initialize(attemptCtx, conn.Client, version.Get().Version)
+		result, err = keyspace.Initialize(attemptCtx, conn.Client, version.Get().Version, seeds)
 		timedOut := attemptCtx.Err() != nil
 		cancel()
 		if err == nil || errors.Is(err, keyspace.ErrAlreadyInitialized) || ctx.Err() != nil || !timedOut || !s.Init.Wait {
@@ -104,7 +120,11 @@ func runInit(ctx context.Context, opts *initOptions) error {
 	case err != nil:
 		return conn.Explain(ctx, err, "initialize the store")
 	default:
-		fmt.Fprintf(opts.IO.Out, "initialized: cluster ID %s, namespace %q, schema version %d\n", result.ClusterID, result.Namespace, result.SchemaVersion)
+		fmt.Fprintf(opts.IO.Out, "initialized: cluster ID %s, namespace %q, schema version %d, %d default RBAC objects and users\n",
+			result.ClusterID, result.Namespace, result.SchemaVersion, result.Seeded)
+		if s.Init.AgentPassword == backendconfig.DefaultAgentPassword {
+			fmt.Fprintln(opts.IO.ErrOut, "sensu-backend: warning: the user \"agent\" has Sensu's well-known default password; set --agent-password in production")
+		}
 	}
 	if !s.Init.EtcdAuth {
 		return nil
@@ -121,6 +141,26 @@ func runInit(ctx context.Context, opts *initOptions) error {
 	fmt.Fprintf(opts.IO.Out, "etcd authentication enabled: user %s (role %s, all rights), user %s (role %s, read-only on %s/)\n",
 		access.RootUser, access.RootRole, access.ViewerUser, access.ViewerRole, keyspace.Root)
 	return nil
+}
+
+// initSeeds are Sensu Go's default RBAC objects and users, as keys.
+func initSeeds(s backendconfig.InitOptions) ([]keyspace.Seed, error) {
+	if s.ClusterAdminPassword != "" && s.ClusterAdminUsername == "" {
+		return nil, backend.InvalidSetting("cluster-admin-username", "", "required with cluster-admin-password")
+	}
+	objs, err := resource.DefaultSeeds(keyspace.DefaultNamespace, s.AgentPassword, s.ClusterAdminUsername, s.ClusterAdminPassword)
+	if err != nil {
+		return nil, backend.InvalidSetting("cluster-admin-username", s.ClusterAdminUsername, err.Error())
+	}
+	seeds := make([]keyspace.Seed, len(objs))
+	for i, o := range objs {
+		v, err := resource.Encode(o.Object)
+		if err != nil {
+			return nil, err
+		}
+		seeds[i] = keyspace.Seed{Key: o.Type.KeyOf(o.Object), Value: string(v)}
+	}
+	return seeds, nil
 }
 
 // initPassword returns the given password, or asks for it on a terminal.

@@ -20,8 +20,8 @@ import (
 	"github.com/sensu-etcd/sensu/internal/clientconfig"
 	"github.com/sensu-etcd/sensu/internal/etcdconn"
 	"github.com/sensu-etcd/sensu/internal/manifest"
-	"github.com/sensu-etcd/sensu/internal/store"
 	"github.com/sensu-etcd/sensu/internal/output"
+	"github.com/sensu-etcd/sensu/internal/store"
 )
 
 // IO carries the streams and environment a command uses, so tests can run
