@@ -1,0 +1,284 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/sensu-etcd/sensu/internal/resource"
+	"github.com/sensu-etcd/sensu/internal/testutil"
+)
+
+func typ(t *testing.T, name string) *resource.Type {
+	t.Helper()
+	rt, err := resource.Lookup(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rt
+}
+
+// entry decodes one wrapped JSON document into a prepared Entry.
+func entry(t *testing.T, doc string) Entry {
+	t.Helper()
+	d, err := resource.Decode([]byte(doc))
+	if err != nil {
+		t.Fatalf("decode %s: %v", doc, err)
+	}
+	if err := resource.Prepare(d.Type, d.Object, "default"); err != nil {
+		t.Fatalf("prepare %s: %v", doc, err)
+	}
+	return Entry{Type: d.Type, Object: d.Object, Where: "test"}
+}
+
+func namespaceEntry(t *testing.T, name string) Entry {
+	return entry(t, fmt.Sprintf(`{"type":"Namespace","spec":{"name":%q}}`, name))
+}
+
+func checkEntry(t *testing.T, ns, name string, interval int) Entry {
+	return entry(t, fmt.Sprintf(`{"type":"CheckConfig","metadata":{"name":%q,"namespace":%q},"spec":{"command":"true","interval":%d}}`, name, ns, interval))
+}
+
+// keys returns every key under /sensu.io/ with its value.
+func keys(t *testing.T, cli *clientv3.Client) map[string]string {
+	t.Helper()
+	resp, err := cli.Get(context.Background(), "/sensu.io/", clientv3.WithPrefix())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, kv := range resp.Kvs {
+		out[string(kv.Key)] = string(kv.Value)
+	}
+	return out
+}
+
+func noWarn(t *testing.T) func(string) {
+	return func(msg string) { t.Logf("warning: %s", msg) }
+}
+
+func TestApplyOutcomesAndPolicies(t *testing.T) {
+	cli := testutil.StartEtcd(t, 1).Client(t)
+	ctx := testutil.Ctx(t, time.Minute)
+	s := New(cli, 10*time.Second)
+
+	first := []Entry{namespaceEntry(t, "default"), checkEntry(t, "default", "a", 60), checkEntry(t, "default", "b", 60)}
+	sum, err := s.Apply(ctx, first, ApplyOptions{}, noWarn(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Total(Created) != 3 || sum.Total(Unchanged) != 0 {
+		t.Fatalf("first apply: %+v", sum.Types)
+	}
+	if len(sum.Types) != 2 || sum.Types[0].Type != "core/v2.Namespace" || sum.Types[1].Type != "core/v2.CheckConfig" {
+		t.Errorf("types not in registry order: %+v", sum.Types)
+	}
+
+	// Idempotent.
+	sum, err = s.Apply(ctx, first, ApplyOptions{}, noWarn(t))
+	if err != nil || sum.Total(Unchanged) != 3 {
+		t.Fatalf("second apply: %v %+v", err, sum)
+	}
+
+	changed := []Entry{checkEntry(t, "default", "a", 30), checkEntry(t, "default", "c", 60)}
+	before := keys(t, cli)
+
+	// Dry run: the same summary, nothing written.
+	sum, err = s.Apply(ctx, changed, ApplyOptions{DryRun: true}, noWarn(t))
+	if err != nil || !sum.DryRun || sum.Total(Updated) != 1 || sum.Total(Created) != 1 {
+		t.Fatalf("dry run: %v %+v", err, sum)
+	}
+	// Fail: refused before writing, even the new one.
+	_, err = s.Apply(ctx, changed, ApplyOptions{OnConflict: Fail}, noWarn(t))
+	if !errors.Is(err, ErrConflict) || !strings.Contains(err.Error(), "/sensu.io/checks/default/a") {
+		t.Fatalf("fail policy: %v", err)
+	}
+	if after := keys(t, cli); len(after) != len(before) || after["/sensu.io/checks/default/a"] != before["/sensu.io/checks/default/a"] {
+		t.Fatal("something was written by a dry run or a refused apply")
+	}
+	// Skip keeps the old value and creates the new one.
+	sum, err = s.Apply(ctx, changed, ApplyOptions{OnConflict: Skip}, noWarn(t))
+	if err != nil || sum.Total(Skipped) != 1 || sum.Total(Created) != 1 {
+		t.Fatalf("skip: %v %+v", err, sum)
+	}
+	if v := keys(t, cli)["/sensu.io/checks/default/a"]; !strings.Contains(v, `"interval":60`) {
+		t.Errorf("skip overwrote: %s", v)
+	}
+	// Overwrite.
+	sum, err = s.Apply(ctx, changed, ApplyOptions{OnConflict: Overwrite}, noWarn(t))
+	if err != nil || sum.Total(Updated) != 1 || sum.Total(Unchanged) != 1 {
+		t.Fatalf("overwrite: %v %+v", err, sum)
+	}
+	if v := keys(t, cli)["/sensu.io/checks/default/a"]; !strings.Contains(v, `"interval":30`) {
+		t.Errorf("not overwritten: %s", v)
+	}
+}
+
+func TestApplyMissingNamespaceWritesNothing(t *testing.T) {
+	cli := testutil.StartEtcd(t, 1).Client(t)
+	ctx := testutil.Ctx(t, time.Minute)
+	s := New(cli, 10*time.Second)
+	if _, err := s.Apply(ctx, []Entry{namespaceEntry(t, "default")}, ApplyOptions{}, noWarn(t)); err != nil {
+		t.Fatal(err)
+	}
+	before := keys(t, cli)
+	entries := []Entry{namespaceEntry(t, "new"), checkEntry(t, "new", "ok", 60), checkEntry(t, "default", "ok", 60), checkEntry(t, "nope", "x", 60)}
+	_, err := s.Apply(ctx, entries, ApplyOptions{}, noWarn(t))
+	var pe *PreflightError
+	if !errors.As(err, &pe) || !errors.Is(err, ErrMissingNamespace) || len(pe.Problems) != 1 || !strings.Contains(pe.Problems[0], `"nope"`) {
+		t.Fatalf("err = %v", err)
+	}
+	if after := keys(t, cli); len(after) != len(before) {
+		t.Errorf("keys written: %d → %d", len(before), len(after))
+	}
+}
+
+func TestApplyUsers(t *testing.T) {
+	cli := testutil.StartEtcd(t, 1).Client(t)
+	ctx := testutil.Ctx(t, time.Minute)
+	s := New(cli, 10*time.Second)
+	hash, _ := bcrypt.GenerateFromPassword([]byte("secret"), bcrypt.MinCost)
+
+	var warnings []string
+	warn := func(m string) { warnings = append(warnings, m) }
+	users := []Entry{
+		entry(t, `{"type":"User","spec":{"username":"plain","password":"pw","groups":["ops"]}}`),
+		entry(t, fmt.Sprintf(`{"type":"User","spec":{"username":"hashed","password_hash":%q}}`, hash)),
+		entry(t, `{"type":"User","spec":{"username":"nohash","groups":["ops"]}}`),
+	}
+	sum, err := s.Apply(ctx, users, ApplyOptions{}, warn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.DisabledUsers) != 1 || sum.DisabledUsers[0] != "nohash" || len(warnings) != 1 || !strings.Contains(warnings[0], "nohash") {
+		t.Errorf("disabled users %v, warnings %v", sum.DisabledUsers, warnings)
+	}
+	get := func(name string) *resource.User {
+		o, err := s.Get(ctx, typ(t, "users"), "", name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return o.(*resource.User)
+	}
+	if u := get("plain"); u.Password != "" || bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte("pw")) != nil || u.Disabled {
+		t.Errorf("plain password not hashed: %+v", u)
+	}
+	if u := get("hashed"); u.PasswordHash != string(hash) || u.Disabled {
+		t.Errorf("hash not kept: %+v", u)
+	}
+	if u := get("nohash"); !u.Disabled || u.PasswordHash != "" {
+		t.Errorf("user without hash not disabled: %+v", u)
+	}
+
+	// A dump without secrets restored over existing users keeps their hashes.
+	again := []Entry{entry(t, `{"type":"User","spec":{"username":"hashed"}}`)}
+	warnings = nil
+	sum, err = s.Apply(ctx, again, ApplyOptions{}, warn)
+	if err != nil || sum.Total(Unchanged) != 1 || len(sum.DisabledUsers) != 0 || len(warnings) != 0 {
+		t.Fatalf("re-apply without hash: %v %+v %v", err, sum, warnings)
+	}
+	if u := get("hashed"); u.PasswordHash != string(hash) || u.Disabled {
+		t.Errorf("existing hash lost: %+v", u)
+	}
+}
+
+func TestApplyBatchesAndScanAtRevision(t *testing.T) {
+	cli := testutil.StartEtcd(t, 1).Client(t)
+	ctx := testutil.Ctx(t, 2*time.Minute)
+	s := New(cli, 10*time.Second)
+
+	// More than one batch per namespace and more than one scan page in all.
+	var entries []Entry
+	for _, ns := range []string{"a", "b", "c"} {
+		entries = append(entries, namespaceEntry(t, ns))
+		for i := range 450 {
+			entries = append(entries, checkEntry(t, ns, fmt.Sprintf("check-%04d", i), 60))
+		}
+	}
+	sum, err := s.Apply(ctx, entries, ApplyOptions{}, noWarn(t))
+	if err != nil || sum.Total(Created) != len(entries) {
+		t.Fatalf("apply: %v %+v", err, sum)
+	}
+	rev := sum.Revision
+
+	// Change the store after the revision: a scan at rev sees the old state.
+	if _, err := cli.Delete(ctx, "/sensu.io/checks/b/", clientv3.WithPrefix()); err != nil {
+		t.Fatal(err)
+	}
+	checks := typ(t, "checks")
+	var n int
+	var last string
+	if _, err := s.Scan(ctx, []*resource.Type{checks}, "", rev, func(kv KV) error {
+		if kv.Key <= last {
+			t.Errorf("keys out of order: %s after %s", kv.Key, last)
+		}
+		last = kv.Key
+		n++
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1350 {
+		t.Errorf("scan at revision %d saw %d checks, want 1350", rev, n)
+	}
+	objs, _, err := s.List(ctx, checks, "b")
+	if err != nil || len(objs) != 0 {
+		t.Errorf("list now: %d, %v", len(objs), err)
+	}
+	objs, _, err = s.List(ctx, checks, "a")
+	if err != nil || len(objs) != 450 {
+		t.Errorf("list a: %d, %v", len(objs), err)
+	}
+}
+
+func TestWriteBatchGuardsAgainstConcurrentChange(t *testing.T) {
+	cli := testutil.StartEtcd(t, 1).Client(t)
+	ctx := testutil.Ctx(t, time.Minute)
+	s := New(cli, 10*time.Second)
+	if _, err := s.Apply(ctx, []Entry{namespaceEntry(t, "default"), checkEntry(t, "default", "a", 60)}, ApplyOptions{}, noWarn(t)); err != nil {
+		t.Fatal(err)
+	}
+	p := &planned{Entry: checkEntry(t, "default", "a", 30), key: "/sensu.io/checks/default/a", value: []byte(`{}`), outcome: Updated, modRev: 1}
+	_, err := s.writeBatch(ctx, []*planned{p})
+	var bf *batchFailure
+	if !errors.As(err, &bf) || !strings.Contains(bf.reason, "changed by someone else") {
+		t.Fatalf("stale revision: %v", err)
+	}
+	if v := keys(t, cli)[p.key]; v == "{}" {
+		t.Error("stale write went through")
+	}
+}
+
+func TestDelete(t *testing.T) {
+	cli := testutil.StartEtcd(t, 1).Client(t)
+	ctx := testutil.Ctx(t, time.Minute)
+	s := New(cli, 10*time.Second)
+	if _, err := s.Apply(ctx, []Entry{namespaceEntry(t, "full"), namespaceEntry(t, "empty"), checkEntry(t, "full", "a", 60)}, ApplyOptions{}, noWarn(t)); err != nil {
+		t.Fatal(err)
+	}
+	ns := typ(t, "namespaces")
+	if err := s.Delete(ctx, ns, "", "full"); !errors.Is(err, ErrNotEmpty) || !strings.Contains(err.Error(), "1 checks") {
+		t.Errorf("non-empty namespace: %v", err)
+	}
+	if err := s.Delete(ctx, ns, "", "empty"); err != nil {
+		t.Errorf("empty namespace: %v", err)
+	}
+	if err := s.Delete(ctx, ns, "", "empty"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("deleted twice: %v", err)
+	}
+	if err := s.Delete(ctx, typ(t, "checks"), "full", "a"); err != nil {
+		t.Errorf("check: %v", err)
+	}
+	if err := s.Delete(ctx, typ(t, "checks"), "full", "a"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("check twice: %v", err)
+	}
+	if err := s.Delete(ctx, ns, "", "full"); err != nil {
+		t.Errorf("namespace emptied: %v", err)
+	}
+}
