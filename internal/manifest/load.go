@@ -79,88 +79,115 @@ func (e *Error) add(p string) {
 // in input order, warnings (unknown spec fields), and an *Error listing
 // every problem.
 func Load(sources []Source, opts Options) ([]Item, []string, error) {
-	var docs []*Document
-	problems := &Error{}
-	for _, src := range sources {
-		d, err := Split(src)
-		if err != nil {
-			problems.add(err.Error())
-			continue
-		}
-		docs = append(docs, d...)
+	type job struct {
+		source string
+		c      chunk
 	}
-	if len(problems.Problems) > 0 {
-		return nil, nil, problems
-	}
-	if len(docs) == 0 {
-		return nil, nil, ErrNoResources
-	}
-
-	type result struct {
+	type decoded struct {
+		doc      *Document
 		item     Item
 		warnings []string
-		err      string
+		err      error
 	}
-	results := make([]result, len(docs))
+	type result struct {
+		docs []decoded
+		err  error
+	}
+	var jobs []job
+	for _, src := range sources {
+		for _, c := range splitChunks(src.Data) {
+			if _, at := firstContent(c.data); at >= 0 {
+				jobs = append(jobs, job{src.Name, c})
+			}
+		}
+	}
+	// Parsing, decoding and validating dominate; chunks are independent.
+	results := make([]result, len(jobs))
 	var wg sync.WaitGroup
 	workers := runtime.GOMAXPROCS(0)
 	next := make(chan int, workers)
 	for range workers {
 		wg.Go(func() {
 			for i := range next {
-				item, warnings, err := decode(docs[i], opts)
-				results[i] = result{item, warnings, err}
+				docs, err := parseChunk(jobs[i].source, jobs[i].c)
+				if err != nil {
+					results[i].err = err
+					continue
+				}
+				out := make([]decoded, len(docs))
+				for j, doc := range docs {
+					item, warnings, err := decode(doc, opts)
+					out[j] = decoded{doc: doc, item: item, warnings: warnings, err: err}
+					if err == nil {
+						doc.JSON, doc.node = nil, nil // only needed to explain errors
+					}
+				}
+				results[i].docs = out
 			}
 		})
 	}
-	for i := range docs {
+	for i := range jobs {
 		next <- i
 	}
 	close(next)
 	wg.Wait()
 
+	problems := &Error{}
 	var items []Item
 	var warnings []string
 	seen := map[string]*Document{}
-	for _, r := range results {
-		for _, w := range r.warnings {
-			warnings = append(warnings, w)
+	index, source := 0, ""
+	for i, r := range results {
+		if jobs[i].source != source {
+			index, source = 0, jobs[i].source
 		}
-		if r.err != "" {
-			problems.add(r.err)
+		if r.err != nil {
+			problems.add(r.err.Error())
 			continue
 		}
-		if first, dup := seen[r.item.Key]; dup {
-			problems.add(fmt.Sprintf("%s (%s): duplicate of %s (same type, namespace and name)", r.item.Where(), describe(r.item), first.where("")))
-			continue
+		for _, d := range r.docs {
+			index++
+			d.doc.Index = index
+			if d.err != nil {
+				problems.add(located(d.doc, describe(d.item), d.err))
+				continue
+			}
+			for _, w := range d.warnings {
+				warnings = append(warnings, fmt.Sprintf("%s (%s): %s", d.doc.where(""), describe(d.item), w))
+			}
+			if first, dup := seen[d.item.Key]; dup {
+				problems.add(fmt.Sprintf("%s (%s): duplicate of %s (same type, namespace and name)", d.item.Where(), describe(d.item), first.where("")))
+				continue
+			}
+			seen[d.item.Key] = d.doc
+			items = append(items, d.item)
 		}
-		seen[r.item.Key] = r.item.Doc
-		items = append(items, r.item)
 	}
 	if len(problems.Problems) > 0 {
 		return nil, warnings, problems
 	}
+	if len(items) == 0 {
+		return nil, warnings, ErrNoResources
+	}
 	return items, warnings, nil
 }
 
-func decode(doc *Document, opts Options) (Item, []string, string) {
+// decode turns a document into an item. The item has its Type and Object
+// even when validation fails, so the error can say what it is about.
+func decode(doc *Document, opts Options) (Item, []string, error) {
 	d, err := resource.Decode(doc.JSON)
 	if err != nil {
-		return Item{}, nil, located(doc, "", err)
+		return Item{Doc: doc}, nil, err
 	}
 	it := Item{Type: d.Type, Object: d.Object, Doc: doc}
-	var warnings []string
-	for _, w := range d.Warnings {
-		warnings = append(warnings, fmt.Sprintf("%s (%s): %s", doc.where(""), describe(it), w))
-	}
 	if opts.Label[0] != "" {
 		resource.SetLabel(d.Object, opts.Label[0], opts.Label[1])
 	}
 	if err := resource.Prepare(d.Type, d.Object, opts.DefaultNamespace); err != nil {
-		return Item{}, nil, located(doc, describe(it), err)
+		return it, nil, err
 	}
 	it.Key = d.Type.KeyOf(d.Object)
-	return it, warnings, ""
+	return it, d.Warnings, nil
 }
 
 func located(doc *Document, what string, err error) string {

@@ -79,32 +79,40 @@ func firstContent(data []byte) (byte, int) {
 func Split(src Source) ([]*Document, error) {
 	var docs []*Document
 	for _, c := range splitChunks(src.Data) {
-		first, at := firstContent(c.data)
-		if at < 0 {
-			continue
-		}
-		var err error
-		if first == '{' || first == '[' {
-			docs, err = splitJSON(src.Name, c, docs)
-		} else {
-			docs, err = splitYAML(src.Name, c, docs)
-		}
+		d, err := parseChunk(src.Name, c)
 		if err != nil {
 			return nil, err
 		}
+		docs = append(docs, d...)
+	}
+	for i, d := range docs {
+		d.Index = i + 1
 	}
 	return docs, nil
 }
 
-func splitJSON(name string, c chunk, docs []*Document) ([]*Document, error) {
+// parseChunk parses one chunk into documents (Index not set yet).
+func parseChunk(name string, c chunk) ([]*Document, error) {
+	first, at := firstContent(c.data)
+	switch {
+	case at < 0:
+		return nil, nil
+	case first == '{' || first == '[':
+		return splitJSON(name, c)
+	default:
+		return splitYAML(name, c)
+	}
+}
+
+func splitJSON(name string, c chunk) ([]*Document, error) {
+	var docs []*Document
 	dec := json.NewDecoder(bytes.NewReader(c.data))
 	add := func(raw json.RawMessage, offset int64) error {
 		line := c.line + lineAt(c.data, offset)
-		d := &Document{Source: name, Index: len(docs) + 1, Line: line, JSON: raw}
 		if _, at := firstContent(raw); at < 0 || raw[at] != '{' {
-			return fmt.Errorf("%s:%d: document %d: expected a JSON object with type, api_version, metadata and spec", name, line, d.Index)
+			return fmt.Errorf("%s:%d: expected a JSON object with type, api_version, metadata and spec", name, line)
 		}
-		docs = append(docs, d)
+		docs = append(docs, &Document{Source: name, Line: line, JSON: raw})
 		return nil
 	}
 	for {
@@ -182,7 +190,8 @@ func jsonSyntax(name string, c chunk, fallback int64, err error) error {
 
 var yamlLineRE = regexp.MustCompile(`line (\d+)`)
 
-func splitYAML(name string, c chunk, docs []*Document) ([]*Document, error) {
+func splitYAML(name string, c chunk) ([]*Document, error) {
+	var docs []*Document
 	dec := yaml.NewDecoder(bytes.NewReader(c.data))
 	for {
 		var doc yaml.Node
@@ -197,13 +206,13 @@ func splitYAML(name string, c chunk, docs []*Document) ([]*Document, error) {
 			continue
 		}
 		root := doc.Content[0]
-		d := &Document{Source: name, Index: len(docs) + 1, Line: c.line + root.Line - 1, node: root, lineOffset: c.line - 1}
+		d := &Document{Source: name, Line: c.line + root.Line - 1, node: root, lineOffset: c.line - 1}
 		if root.Kind != yaml.MappingNode {
-			return nil, fmt.Errorf("%s:%d: document %d: expected a mapping with type, api_version, metadata and spec, found %s", name, d.Line, d.Index, kindName(root))
+			return nil, fmt.Errorf("%s:%d: expected a mapping with type, api_version, metadata and spec, found %s", name, d.Line, kindName(root))
 		}
 		var buf bytes.Buffer
 		if err := nodeJSON(&buf, root, 0); err != nil {
-			return nil, fmt.Errorf("%s:%d: document %d: %v", name, d.Line, d.Index, err)
+			return nil, fmt.Errorf("%s:%d: %v", name, d.Line, err)
 		}
 		d.JSON = buf.Bytes()
 		docs = append(docs, d)

@@ -134,7 +134,7 @@ const maxListed = 20
 const (
 	batchKeys  = 100
 	batchBytes = 1 << 20
-	inFlight   = 4
+	inFlight   = 8
 )
 
 // planned is one entry with its stored value and what will happen to it.
@@ -252,13 +252,49 @@ type stored struct {
 	modRev int64
 }
 
-// readExisting reads the current value of every planned key, in batched
-// read transactions.
+// readExisting reads the current value of every planned key: groups of
+// many keys of one type and namespace with one paginated range read (a
+// restore into an empty store reads nothing), the rest in batched gets.
 func (s *Store) readExisting(ctx context.Context, plan []*planned) (map[string]stored, int64, error) {
 	existing := make(map[string]stored)
-	var mu sync.Mutex
 	var rev int64
-	err := inBatches(ctx, plan, func(ctx context.Context, batch []*planned) error {
+	type group struct {
+		t  *resource.Type
+		ns string
+	}
+	groups := map[group][]*planned{}
+	var order []group
+	for _, p := range plan {
+		g := group{p.Type, p.Object.Meta().Namespace}
+		if _, ok := groups[g]; !ok {
+			order = append(order, g)
+		}
+		groups[g] = append(groups[g], p)
+	}
+	var few []*planned
+	for _, g := range order {
+		ps := groups[g]
+		if len(ps) < rangeReadMin || g.t.Singleton {
+			few = append(few, ps...)
+			continue
+		}
+		want := make(map[string]bool, len(ps))
+		for _, p := range ps {
+			want[p.key] = true
+		}
+		r, err := s.scanType(ctx, g.t, g.ns, 0, func(kv KV) error {
+			if want[kv.Key] {
+				existing[kv.Key] = stored{value: kv.Value, modRev: kv.ModRevision}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, 0, fmt.Errorf("read existing resources: %w", err)
+		}
+		rev = max(rev, r)
+	}
+	var mu sync.Mutex
+	err := inBatches(ctx, few, func(ctx context.Context, batch []*planned) error {
 		ops := make([]clientv3.Op, len(batch))
 		for i, p := range batch {
 			ops[i] = clientv3.OpGet(p.key)
@@ -279,6 +315,9 @@ func (s *Store) readExisting(ctx context.Context, plan []*planned) (map[string]s
 	})
 	return existing, rev, err
 }
+
+// rangeReadMin is the group size from which one range read beats gets.
+const rangeReadMin = 64
 
 // checkNamespaces makes sure every namespace used exists or is created by
 // the input.

@@ -23,9 +23,10 @@ const pageSize = 1000
 
 // KV is one stored resource.
 type KV struct {
-	Type  *resource.Type
-	Key   string
-	Value []byte
+	Type        *resource.Type
+	Key         string
+	Value       []byte
+	ModRevision int64
 }
 
 // Scan calls fn for every stored resource of the given types, in type order
@@ -67,7 +68,7 @@ func (s *Store) scanType(ctx context.Context, t *resource.Type, namespace string
 			return rev, readError(t, err)
 		}
 		for _, kv := range resp.Kvs {
-			if err := fn(KV{Type: t, Key: string(kv.Key), Value: kv.Value}); err != nil {
+			if err := fn(KV{Type: t, Key: string(kv.Key), Value: kv.Value, ModRevision: kv.ModRevision}); err != nil {
 				return resp.Header.Revision, err
 			}
 		}
@@ -121,7 +122,7 @@ func (s *Store) scanType(ctx context.Context, t *resource.Type, namespace string
 			return rev, p.err
 		}
 		for _, kv := range p.kvs {
-			if err := fn(KV{Type: t, Key: string(kv.Key), Value: kv.Value}); err != nil {
+			if err := fn(KV{Type: t, Key: string(kv.Key), Value: kv.Value, ModRevision: kv.ModRevision}); err != nil {
 				return rev, err
 			}
 		}
