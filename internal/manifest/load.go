@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/sensu-etcd/sensu/internal/resource"
 )
 
@@ -23,6 +25,12 @@ func (it Item) Where() string { return it.Doc.where("") }
 
 func (d *Document) where(field string) string {
 	line := d.Line
+	if field != "" && d.node == nil && d.yamlSource != nil {
+		var n yaml.Node
+		if yaml.Unmarshal(d.yamlSource, &n) == nil && len(n.Content) > 0 {
+			d.node = n.Content[0]
+		}
+	}
 	if field != "" && d.node != nil {
 		if l := fieldLine(d.node, field); l > 0 {
 			line = l + d.lineOffset
@@ -119,7 +127,7 @@ func Load(sources []Source, opts Options) ([]Item, []string, error) {
 					item, warnings, err := decode(doc, opts)
 					out[j] = decoded{doc: doc, item: item, warnings: warnings, err: err}
 					if err == nil {
-						doc.JSON, doc.node = nil, nil // only needed to explain errors
+						doc.JSON, doc.node, doc.yamlSource = nil, nil, nil // only needed to explain errors
 					}
 				}
 				results[i].docs = out

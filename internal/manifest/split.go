@@ -26,6 +26,9 @@ type Document struct {
 	node *yaml.Node
 	// lineOffset turns node lines into source lines.
 	lineOffset int
+	// yamlSource is the YAML of a document converted without yaml.v3, kept
+	// until decoding succeeds so that an error can still find its field.
+	yamlSource []byte
 }
 
 // chunk is a piece of a source between lines that start with "---".
@@ -99,9 +102,11 @@ func parseChunk(name string, c chunk) ([]*Document, error) {
 		return nil, nil
 	case first == '{' || first == '[':
 		return splitJSON(name, c)
-	default:
-		return splitYAML(name, c)
 	}
+	if js, line, ok := fastYAMLToJSON(c.data); ok {
+		return []*Document{{Source: name, Line: c.line + line - 1, JSON: js, yamlSource: c.data, lineOffset: c.line - 1}}, nil
+	}
+	return splitYAML(name, c)
 }
 
 func splitJSON(name string, c chunk) ([]*Document, error) {

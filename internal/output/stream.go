@@ -23,8 +23,6 @@ type Stream struct {
 	format Format
 	n      int
 	buf    []byte
-	jbuf   bytes.Buffer
-	enc    *json.Encoder
 }
 
 // NewStream starts a stream in format f (yaml, wrapped-json or json).
@@ -32,9 +30,6 @@ type Stream struct {
 // dropped there.
 func NewStream(w io.Writer, f Format, comment string) (*Stream, error) {
 	s := &Stream{w: bufio.NewWriterSize(w, 256<<10), format: f}
-	s.enc = json.NewEncoder(&s.jbuf)
-	s.enc.SetIndent("", "  ")
-	s.enc.SetEscapeHTML(false)
 	switch f {
 	case FormatYAML:
 		for _, line := range strings.Split(strings.TrimRight(comment, "\n"), "\n") {
@@ -53,32 +48,46 @@ func NewStream(w io.Writer, f Format, comment string) (*Stream, error) {
 
 // Write adds one resource.
 func (s *Stream) Write(v any) error {
-	defer func() { s.n++ }()
-	switch s.format {
-	case FormatYAML:
-		s.buf = s.buf[:0]
-		if s.n > 0 {
-			s.buf = append(s.buf, "---\n"...)
-		}
-		s.buf = AppendYAML(s.buf, v)
-		_, err := s.w.Write(s.buf)
-		return err
-	default:
-		s.jbuf.Reset()
-		if err := s.enc.Encode(v); err != nil {
-			return err
-		}
-		out := s.jbuf.Bytes()
-		if s.format == FormatJSON {
-			if s.n > 0 {
-				s.w.WriteString(",")
-			}
-			s.w.WriteString("\n")
-			out = indentBlock(out)
-		}
-		_, err := s.w.Write(out)
+	b, err := AppendResource(s.buf[:0], s.format, v, s.n)
+	if err != nil {
 		return err
 	}
+	s.buf = b
+	return s.WriteRendered(b, 1)
+}
+
+// WriteRendered adds n resources already rendered by AppendResource with
+// the right indexes (so that they can be rendered in parallel).
+func (s *Stream) WriteRendered(b []byte, n int) error {
+	s.n += n
+	_, err := s.w.Write(b)
+	return err
+}
+
+// AppendResource renders the resource with the given index (0 for the
+// first) of a stream in format f, separator included.
+func AppendResource(dst []byte, f Format, v any, index int) ([]byte, error) {
+	if f == FormatYAML {
+		if index > 0 {
+			dst = append(dst, "---\n"...)
+		}
+		return AppendYAML(dst, v), nil
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return dst, err
+	}
+	if f != FormatJSON {
+		return append(dst, buf.Bytes()...), nil
+	}
+	if index > 0 {
+		dst = append(dst, ',')
+	}
+	dst = append(dst, '\n')
+	return append(dst, indentBlock(buf.Bytes())...), nil
 }
 
 // indentBlock indents a JSON value by two spaces, as an array element, and
@@ -102,22 +111,26 @@ func (s *Stream) Close() error {
 	return s.w.Flush()
 }
 
-// MarshalJSON writes the entries in order.
+// MarshalJSON writes the entries in order. It does not escape HTML
+// characters itself: encoding/json does when the caller asks for it.
 func (m OrderedMap) MarshalJSON() ([]byte, error) {
 	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
 	b.WriteByte('{')
 	for i, kv := range m {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		k, _ := json.Marshal(kv.Key)
-		b.Write(k)
-		b.WriteByte(':')
-		v, err := json.Marshal(kv.Value)
-		if err != nil {
+		if err := enc.Encode(kv.Key); err != nil {
 			return nil, err
 		}
-		b.Write(v)
+		b.Truncate(b.Len() - 1) // Encode's newline
+		b.WriteByte(':')
+		if err := enc.Encode(kv.Value); err != nil {
+			return nil, err
+		}
+		b.Truncate(b.Len() - 1)
 	}
 	b.WriteByte('}')
 	return b.Bytes(), nil

@@ -6,7 +6,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -125,18 +127,24 @@ func runDump(ctx context.Context, f *Factory, list string, opts *dumpOptions) er
 		return usageError{err}
 	}
 	counts := map[*resource.Type]int{}
-	wopts := resource.WrapOptions{IncludeSecrets: opts.IncludeSecrets}
-	_, err = st.Scan(ctx, types, namespace, rev, func(kv store.KV) error {
-		w, err := resource.Wrap(kv.Type, kv.Value, wopts)
+	render := func(kv store.KV, dst []byte, index int) ([]byte, error) {
+		w, err := resource.Wrap(kv.Type, kv.Value, resource.WrapOptions{IncludeSecrets: opts.IncludeSecrets})
 		if err != nil {
-			return fmt.Errorf("%s: %w", kv.Key, err)
+			return dst, fmt.Errorf("%s: %w", kv.Key, err)
 		}
-		counts[kv.Type]++
 		if format == output.FormatYAML {
-			return stream.Write(wrappedYAML(w))
+			return output.AppendResource(dst, format, wrappedYAML(w), index)
 		}
-		return stream.Write(w)
+		return output.AppendResource(dst, format, w, index)
+	}
+	pipe := newRenderPipeline(render, stream)
+	_, err = st.Scan(ctx, types, namespace, rev, func(kv store.KV) error {
+		counts[kv.Type]++
+		return pipe.add(kv)
 	})
+	if perr := pipe.close(); err == nil {
+		err = perr
+	}
 	if err != nil {
 		return conn.Explain(ctx, err, "dump")
 	}
@@ -190,6 +198,97 @@ func typeNames(types []*resource.Type) string {
 		names[i] = t.ShortName
 	}
 	return strings.Join(names, ",")
+}
+
+// renderPipeline turns resources into text on every CPU while keeping their
+// order: batches go to workers, and the writer takes them back in sequence.
+// Memory is bounded by the batches in flight, not by the store.
+type renderPipeline struct {
+	render  func(store.KV, []byte, int) ([]byte, error)
+	stream  *output.Stream
+	batch   *renderBatch
+	next    int // index of the next resource
+	work    chan *renderBatch
+	ordered chan *renderBatch
+	wg      sync.WaitGroup
+	written chan error
+}
+
+type renderBatch struct {
+	kvs   []store.KV
+	first int
+	out   []byte
+	err   error
+	done  chan struct{}
+}
+
+const renderBatchSize = 256
+
+func newRenderPipeline(render func(store.KV, []byte, int) ([]byte, error), stream *output.Stream) *renderPipeline {
+	workers := runtime.GOMAXPROCS(0)
+	p := &renderPipeline{render: render, stream: stream, work: make(chan *renderBatch, workers),
+		ordered: make(chan *renderBatch, 2*workers), written: make(chan error, 1)}
+	for range workers {
+		p.wg.Go(func() {
+			for b := range p.work {
+				for i, kv := range b.kvs {
+					if b.out, b.err = p.render(kv, b.out, b.first+i); b.err != nil {
+						break
+					}
+				}
+				b.kvs = nil
+				close(b.done)
+			}
+		})
+	}
+	go func() {
+		var err error
+		for b := range p.ordered {
+			<-b.done
+			if err == nil {
+				err = b.err
+			}
+			if err == nil {
+				err = stream.WriteRendered(b.out, b.count())
+			}
+		}
+		p.written <- err
+	}()
+	return p
+}
+
+func (b *renderBatch) count() int { return cap(b.done) }
+
+func (p *renderPipeline) add(kv store.KV) error {
+	if p.batch == nil {
+		p.batch = &renderBatch{first: p.next, kvs: make([]store.KV, 0, renderBatchSize)}
+	}
+	p.batch.kvs = append(p.batch.kvs, kv)
+	p.next++
+	if len(p.batch.kvs) == renderBatchSize {
+		p.flush()
+	}
+	return nil
+}
+
+func (p *renderPipeline) flush() {
+	if p.batch == nil {
+		return
+	}
+	b := p.batch
+	p.batch = nil
+	b.done = make(chan struct{}, len(b.kvs)) // capacity records the count
+	p.ordered <- b
+	p.work <- b
+}
+
+// close renders what is left and waits for the writer.
+func (p *renderPipeline) close() error {
+	p.flush()
+	close(p.work)
+	close(p.ordered)
+	p.wg.Wait()
+	return <-p.written
 }
 
 // wrappedYAML orders a wrapped resource as Sensu Go's YAML dumps do: type,

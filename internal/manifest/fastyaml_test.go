@@ -1,0 +1,123 @@
+package manifest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+)
+
+// slowYAMLToJSON is the reference: yaml.v3 nodes, then nodeJSON.
+func slowYAMLToJSON(t *testing.T, data []byte) (any, bool) {
+	t.Helper()
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil || len(doc.Content) == 0 {
+		return nil, false
+	}
+	var buf bytes.Buffer
+	if err := nodeJSON(&buf, doc.Content[0], 0); err != nil {
+		return nil, false
+	}
+	return decodeJSON(t, buf.Bytes()), true
+}
+
+func decodeJSON(t *testing.T, b []byte) any {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		t.Fatalf("invalid JSON %s: %v", b, err)
+	}
+	return v
+}
+
+// checkSame asserts that whenever the fast path accepts a document, it
+// means what yaml.v3 reads, and reports whether it accepted it.
+func checkSame(t *testing.T, doc string) bool {
+	t.Helper()
+	fast, _, ok := fastYAMLToJSON([]byte(doc))
+	if !ok {
+		return false
+	}
+	slow, slowOK := slowYAMLToJSON(t, []byte(doc))
+	if !slowOK {
+		t.Errorf("fast path accepted what yaml.v3 rejects:\n%s\nfast: %s", doc, fast)
+		return true
+	}
+	if got := decodeJSON(t, fast); !reflect.DeepEqual(got, slow) {
+		t.Errorf("fast path differs from yaml.v3 for:\n%s\nfast: %#v\nslow: %#v", doc, got, slow)
+	}
+	return true
+}
+
+func TestFastYAMLMatchesYAMLv3(t *testing.T) {
+	accepted := []string{
+		"type: CheckConfig\nspec:\n  interval: 60\n  handlers:\n  - a\n  - b\n  subdue: null\n  x: {}\n  y: []\n",
+		"a:\n  - name: eth0\n    addresses:\n    - 10.0.0.1/16\n    mac: 02:00:00:00:00:01\n  - name: lo\nb: ok\n",
+		"# comment\na: 'it''s'\nb: \"q\\\"x\\u00e9\\n\"\nc: -5\nd: 0\ne: true\nf: False\ng: ~\nh:\ni: entity:db-01\n",
+		"a: check-cpu.sh -w 75 -c 90\nb: sensu-slack-handler --channel '#monitoring'\nc: a#b\nd: yes\ne: on\n",
+		"a:\n    deep:\n        deeper: 1\n    other: x\n",
+		"k: v   \n\n\nl: w\n",
+	}
+	for _, doc := range accepted {
+		if !checkSame(t, doc) {
+			t.Errorf("fast path gave up on a simple document:\n%s", doc)
+		}
+	}
+	// Each of these must go to yaml.v3, which either reads something the
+	// fast path does not handle or reports the error with its line.
+	rejected := []string{
+		"a: 1.5\n", "a: 0755\n", "a: 0x1f\n", "a: 1e3\n", "a: 2006-01-02\n", "a: .inf\n",
+		"a: b # comment\n", "a: &x 1\nb: *x\n", "a: !!str 1\n", "a: |\n  text\n", "a: >\n  text\n",
+		"a: [1, 2]\n", "a: {b: c}\n", "? a\n: b\n", "a: b\na: c\n", "\"a\": b\n", "a: b\n  continued\n",
+		"a:\n\t- b\n", "- a\n- b\n", "a: \"unclosed\n  rest\"\n", "a: b: c\n", "a:\n  - - x\n", "a:\n  -\n",
+		"a: \"\\x41\"\n", "a: \"é\"\n", "a: é\n", "<<: {}\n", "a: -\n", "a: @x\n", "a:\n  b: 1\n c: 2\n",
+	}
+	for _, doc := range rejected {
+		if _, _, ok := fastYAMLToJSON([]byte(doc)); ok {
+			checkSame(t, doc)
+			t.Errorf("fast path accepted a document it should leave to yaml.v3:\n%s", doc)
+		}
+	}
+}
+
+// TestFastYAMLRandomScalars compares both readers on many plain and quoted
+// scalars: whatever the fast path accepts must mean the same.
+func TestFastYAMLRandomScalars(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	alphabet := "ab01-_.:/ #'\"+eExo9 \\@,[]{}~!&*|>%?="
+	for range 20000 {
+		n := 1 + r.IntN(8)
+		var b strings.Builder
+		for range n {
+			b.WriteByte(alphabet[r.IntN(len(alphabet))])
+		}
+		for _, form := range []string{"k: %s\n", "k:\n- %s\n", "k:\n  - %s\n", "k: \"%s\"\n", "k: '%s'\n", "%s: v\n"} {
+			checkSame(t, fmt.Sprintf(form, b.String()))
+		}
+	}
+}
+
+func TestFastYAMLOnSamples(t *testing.T) {
+	for _, f := range []string{"../../testdata/sensu-go/dump-checks-handlers.yaml", "../../testdata/sensu-go/check-info.yaml"} {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range splitChunks(data) {
+			if _, at := firstContent(c.data); at < 0 {
+				continue
+			}
+			if !checkSame(t, string(c.data)) {
+				t.Errorf("%s: the fast path gave up on a Sensu dump document:\n%s", f, c.data)
+			}
+		}
+	}
+}
