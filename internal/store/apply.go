@@ -361,7 +361,17 @@ func (s *Store) checkNamespaces(ctx context.Context, plan []*planned) error {
 // created disabled.
 func prepareValue(p *planned, cur stored, found bool) error {
 	if u, ok := p.Object.(*resource.User); ok {
+		var oldHash string
+		if found {
+			if old, err := resource.DecodeStored(p.Type, cur.value); err == nil {
+				oldHash = old.(*resource.User).PasswordHash
+			}
+		}
 		switch {
+		case u.Password != "" && oldHash != "" && bcrypt.CompareHashAndPassword([]byte(oldHash), []byte(u.Password)) == nil:
+			// Same password: keep the hash, so that applying the file again
+			// changes nothing.
+			u.PasswordHash, u.Password = oldHash, ""
 		case u.Password != "":
 			h, err := bcrypt.GenerateFromPassword([]byte(u.Password), bcrypt.DefaultCost)
 			if err != nil {
@@ -369,10 +379,8 @@ func prepareValue(p *planned, cur stored, found bool) error {
 			}
 			u.PasswordHash, u.Password = string(h), ""
 		case u.PasswordHash != "":
-		case found:
-			if old, err := resource.DecodeStored(p.Type, cur.value); err == nil {
-				u.PasswordHash = old.(*resource.User).PasswordHash
-			}
+		default:
+			u.PasswordHash = oldHash
 		}
 		if u.PasswordHash == "" {
 			u.Disabled = true

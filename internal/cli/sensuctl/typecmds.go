@@ -81,8 +81,8 @@ func newListCommand(f *Factory, t *resource.Type) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: fmt.Sprintf("List %s", t.ShortName),
-		Long: fmt.Sprintf("List %s. -o json prints the resources as stored (an array), -o yaml the same\n"+
-			"as YAML, -o wrapped-json in the format 'sensuctl restore' reads.", t.ShortName),
+		Long: fmt.Sprintf("List %s. -o json prints the resources as stored (an array); -o yaml and\n"+
+			"-o wrapped-json print them in the wrapped format that 'sensuctl restore' reads.", t.ShortName),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runList(cmd.Context(), f, t, opts) },
 	}
@@ -140,7 +140,27 @@ func printObjects(f *Factory, t *resource.Type, objs []resource.Object) error {
 		}
 		wrapped = append(wrapped, w)
 	}
-	return f.Printer().Print(output.Data{Table: table, Value: objs, Wrapped: wrapped})
+	return printResources(f, output.Data{Table: table, Value: objs, Wrapped: wrapped})
+}
+
+// printResources prints like Printer.Print, except that yaml is the wrapped
+// multi-document form, as Sensu Go's sensuctl prints resources (and as
+// 'sensuctl restore' reads them).
+func printResources(f *Factory, d output.Data) error {
+	p := f.Printer()
+	if p.Format != output.FormatYAML {
+		return p.Print(d)
+	}
+	stream, err := output.NewStream(p.Out, output.FormatYAML, "")
+	if err != nil {
+		return err
+	}
+	for _, w := range d.Wrapped {
+		if err := stream.Write(wrappedYAML(w.(*resource.Wrapped))); err != nil {
+			return err
+		}
+	}
+	return stream.Close()
 }
 
 func newInfoCommand(f *Factory, t *resource.Type) *cobra.Command {
@@ -172,7 +192,7 @@ func newInfoCommand(f *Factory, t *resource.Type) *cobra.Command {
 			for i, v := range cols.row(o) {
 				table.Rows = append(table.Rows, []string{cols.headers[i], v})
 			}
-			return f.Printer().Print(output.Data{Table: table, Value: o, Wrapped: []any{w}})
+			return printResources(f, output.Data{Table: table, Value: o, Wrapped: []any{w}})
 		},
 	}
 }
