@@ -101,7 +101,8 @@ func parseChunk(name string, c chunk) ([]*Document, error) {
 	case at < 0:
 		return nil, nil
 	case first == '{' || first == '[':
-		return splitJSON(name, c)
+		// Start at the JSON: comment lines before it are not JSON.
+		return splitJSON(name, chunk{data: c.data[at:], line: c.line + lineAt(c.data, int64(at))})
 	}
 	if js, line, ok := fastYAMLToJSON(c.data); ok {
 		return []*Document{{Source: name, Line: c.line + line - 1, JSON: js, yamlSource: c.data, lineOffset: c.line - 1}}, nil
@@ -217,7 +218,7 @@ func splitYAML(name string, c chunk) ([]*Document, error) {
 		}
 		var buf bytes.Buffer
 		if err := nodeJSON(&buf, root, 0); err != nil {
-			return nil, fmt.Errorf("%s:%d: %v", name, d.Line, err)
+			return nil, yamlSyntax(name, c, err) // its "line N" is in the chunk
 		}
 		d.JSON = buf.Bytes()
 		docs = append(docs, d)

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -87,7 +88,16 @@ func appendEntry(dst []byte, key string, v any, indent int, first bool) []byte {
 	if !first {
 		dst = appendIndent(dst, indent)
 	}
+	start := len(dst)
 	dst = appendString(dst, key)
+	if len(dst)-start > maxImplicitKey {
+		// A YAML reader only looks 1024 characters ahead for the ":" of
+		// an implicit key: write a long key as an explicit "? key".
+		dst = append(dst[:start], "? "...)
+		dst = appendString(dst, key)
+		dst = append(dst, '\n')
+		dst = appendIndent(dst, indent)
+	}
 	dst = append(dst, ':')
 	switch {
 	case isEmptyOrScalar(v):
@@ -108,12 +118,7 @@ func appendItem(dst []byte, v any, indent int, first bool) []byte {
 		dst = appendIndent(dst, indent)
 	}
 	dst = append(dst, "- "...)
-	if isSeq(v) && !isEmptyOrScalar(v) {
-		// A sequence in a sequence: flow style keeps it simple and valid.
-		b, _ := json.Marshal(v)
-		dst = append(dst, b...)
-		return append(dst, '\n')
-	}
+	// A sequence in a sequence is a block too ("- - a"), as yaml.v2 writes it.
 	return appendBlock(dst, v, indent+2, true)
 }
 
@@ -177,15 +182,70 @@ func appendScalar(dst []byte, v any) []byte {
 	return append(dst, b...)
 }
 
+// maxImplicitKey is the longest key, as written, emitted as "key:"; YAML
+// limits implicit keys to 1024 characters.
+const maxImplicitKey = 1000
+
 // appendString writes s plain when a YAML reader can only read it back as
-// the same string, and double-quoted (JSON escapes, which YAML shares)
-// otherwise.
+// the same string, and double-quoted otherwise.
 func appendString(dst []byte, s string) []byte {
 	if plainSafe(s) {
 		return append(dst, s...)
 	}
-	b, _ := json.Marshal(s)
-	return append(dst, b...)
+	return appendQuoted(dst, s)
+}
+
+// appendQuoted writes s as a YAML double-quoted scalar. Unlike JSON, YAML
+// rejects raw DEL, C1 controls, U+FFFE and U+FFFF, and reads raw U+0085,
+// U+2028 and U+2029 as line breaks: those are escaped, as are the other
+// control characters. Invalid UTF-8 becomes U+FFFD, as encoding/json does.
+func appendQuoted(dst []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	dst = append(dst, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c < 0x7f && c != '"' && c != '\\' {
+			dst = append(dst, c)
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == '"', r == '\\':
+			dst = append(dst, '\\', byte(r))
+		case r == '\n':
+			dst = append(dst, `\n`...)
+		case r == '\t':
+			dst = append(dst, `\t`...)
+		case r == '\r':
+			dst = append(dst, `\r`...)
+		case r == utf8.RuneError && size == 1:
+			dst = append(dst, `\ufffd`...)
+		case yamlPrintable(r):
+			dst = append(dst, s[i:i+size]...)
+		case r <= 0xffff:
+			dst = append(dst, '\\', 'u', hex[r>>12&0xf], hex[r>>8&0xf], hex[r>>4&0xf], hex[r&0xf])
+		default:
+			dst = append(dst, `\U`...)
+			for shift := 28; shift >= 0; shift -= 4 {
+				dst = append(dst, hex[r>>uint(shift)&0xf])
+			}
+		}
+		i += size
+	}
+	return append(dst, '"')
+}
+
+// yamlPrintable reports a non-ASCII rune that YAML allows raw in a
+// double-quoted scalar and does not read as a line break.
+func yamlPrintable(r rune) bool {
+	switch {
+	case r == 0x2028, r == 0x2029, r == 0xfeff:
+		return false
+	case r >= 0xa0 && r <= 0xd7ff, r >= 0xe000 && r <= 0xfffd, r >= 0x10000 && r <= 0x10ffff:
+		return true
+	}
+	return false
 }
 
 // plainSafe is deliberately conservative: quoting is always correct, a

@@ -51,7 +51,8 @@ func validCron(spec string) error {
 		{"hour", 0, 23, nil},
 		{"day of month", 1, 31, nil},
 		{"month", 1, 12, []string{"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}},
-		{"day of week", 0, 7, []string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}},
+		// 0-6 as in robfig/cron, which Sensu Go's scheduler uses: 7 is refused there.
+		{"day of week", 0, 6, []string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}},
 	}
 	for i, f := range fields {
 		b := bounds[i]
@@ -75,23 +76,28 @@ func cronPart(part string, lo, hi int, names []string) error {
 		return nil
 	}
 	from, to, isRange := strings.Cut(rng, "-")
-	for _, v := range []string{from, to} {
-		if v == "" && !isRange && v == to {
-			continue
+	start, ok := cronValue(from, lo, hi, names)
+	if !ok {
+		return fmt.Errorf("%q is not in %d-%d", from, lo, hi)
+	}
+	if isRange {
+		end, ok := cronValue(to, lo, hi, names)
+		if !ok {
+			return fmt.Errorf("%q is not in %d-%d", to, lo, hi)
 		}
-		if !cronValue(v, lo, hi, names) {
-			return fmt.Errorf("%q is not in %d-%d", v, lo, hi)
+		if start > end {
+			return fmt.Errorf("range %q starts after it ends", rng)
 		}
 	}
 	return nil
 }
 
-func cronValue(v string, lo, hi int, names []string) bool {
-	for _, n := range names {
+func cronValue(v string, lo, hi int, names []string) (int, bool) {
+	for i, n := range names {
 		if strings.EqualFold(v, n) {
-			return true
+			return lo + i, true
 		}
 	}
 	n, err := strconv.Atoi(v)
-	return err == nil && n >= lo && n <= hi
+	return n, err == nil && n >= lo && n <= hi
 }

@@ -92,6 +92,10 @@ func (e *Event) storeName() string {
 	return e.Entity.Metadata.Name + "/" + e.Check.Metadata.Name
 }
 
+// labels lets SetLabel stamp an event as it stamps every type with
+// ObjectMeta.
+func (e *Event) labels() *map[string]string { return &e.Metadata.Labels }
+
 func (e *Event) setMeta(outer ObjectMeta) error {
 	e.Metadata.merge(outer)
 	e.setNamespace(e.Meta().Namespace)

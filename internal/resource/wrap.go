@@ -9,10 +9,12 @@ import (
 )
 
 // rawWrapped is the wrapped format as read: unknown keys are errors.
+// Metadata is decoded on its own so that an unknown key in it is named
+// metadata.<key> (encoding/json names only the key).
 type rawWrapped struct {
 	Type       string          `json:"type"`
 	APIVersion string          `json:"api_version"`
-	Metadata   ObjectMeta      `json:"metadata"`
+	Metadata   json.RawMessage `json:"metadata"`
 	Spec       json.RawMessage `json:"spec"`
 }
 
@@ -33,6 +35,14 @@ func Decode(doc []byte) (Decoded, error) {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&w); err != nil {
 		return Decoded{}, jsonFieldError("", err)
+	}
+	var outer ObjectMeta
+	if md := bytes.TrimSpace(w.Metadata); len(md) > 0 && !bytes.Equal(md, []byte("null")) {
+		mdec := json.NewDecoder(bytes.NewReader(md))
+		mdec.DisallowUnknownFields()
+		if err := mdec.Decode(&outer); err != nil {
+			return Decoded{}, jsonFieldError("metadata", err)
+		}
 	}
 	if w.Type == "" {
 		return Decoded{}, fieldErr("type", "is missing")
@@ -62,7 +72,7 @@ func Decode(doc []byte) (Decoded, error) {
 			return Decoded{}, jsonFieldError("spec", err)
 		}
 	}
-	if err := d.Object.setMeta(w.Metadata); err != nil {
+	if err := d.Object.setMeta(outer); err != nil {
 		return Decoded{}, err
 	}
 	return d, nil
@@ -91,7 +101,7 @@ func jsonFieldError(prefix string, err error) error {
 	}
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
-		return fieldErr(join(te.Field), "must be %s, not a %s", jsonTypeName(te.Type.Kind().String()), te.Value)
+		return fieldErr(join(jsonPath(te.Field)), "must be %s, not %s", jsonTypeName(te.Type.Kind().String()), withArticle(te.Value))
 	}
 	if field, ok := unknownField(err); ok {
 		where := "a wrapped resource has only type, api_version, metadata and spec"
@@ -104,6 +114,32 @@ func jsonFieldError(prefix string, err error) error {
 		return fieldErr(prefix, "%v", err)
 	}
 	return &FieldError{Field: join(""), Msg: strings.TrimPrefix(err.Error(), "json: ")}
+}
+
+// embeddedStructs are the Go names of the structs embedded in the resource
+// types, which encoding/json puts in the field path of a type error
+// ("check.CheckSpec.interval") although they are not JSON keys.
+var embeddedStructs = map[string]bool{"CheckSpec": true, "withMeta": true}
+
+// jsonPath drops embedded struct names from an encoding/json field path.
+func jsonPath(field string) string {
+	parts := strings.Split(field, ".")
+	out := parts[:0]
+	for _, p := range parts {
+		if !embeddedStructs[p] {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, ".")
+}
+
+// withArticle turns encoding/json's value description ("array", "number
+// 1.5") into a phrase.
+func withArticle(v string) string {
+	if v != "" && strings.ContainsRune("aeiou", rune(v[0])) {
+		return "an " + v
+	}
+	return "a " + v
 }
 
 func jsonTypeName(kind string) string {
