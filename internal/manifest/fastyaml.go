@@ -2,9 +2,9 @@ package manifest
 
 import (
 	"bytes"
-	"regexp"
 	"strconv"
-	"strings"
+
+	"github.com/sensu-etcd/sensu/internal/yamlscalar"
 )
 
 // fastYAMLToJSON converts the common shape of resource files — block
@@ -259,7 +259,7 @@ func (p *fastParser) plain(s string) bool {
 			p.buf.WriteString(s)
 			return true
 		}
-		if maybeNumberOrTime(s) {
+		if yamlscalar.MayBeNumberOrTime(s) {
 			return false
 		}
 	}
@@ -283,47 +283,6 @@ func decimalInt(s string) bool {
 	}
 	_, err := strconv.ParseInt(s, 10, 64)
 	return err == nil
-}
-
-// maybeNumberOrTime is true for anything yaml.v3 could resolve to an int,
-// float or timestamp, following its rules: a date prefix, then Go's integer
-// syntax (any base, underscores removed), YAML's float syntax, 0b/0o
-// prefixes and the special floats.
-func maybeNumberOrTime(s string) bool {
-	if len(s) >= 5 && s[4] == '-' && allDigits(s[:4]) {
-		return true
-	}
-	plain := strings.ReplaceAll(s, "_", "")
-	if _, err := strconv.ParseInt(plain, 0, 64); err == nil {
-		return true
-	}
-	if _, err := strconv.ParseUint(plain, 0, 64); err == nil {
-		return true
-	}
-	if yamlFloat.MatchString(plain) {
-		return true
-	}
-	for _, p := range []string{"0b", "-0b", "+0b", "0o", "-0o", "+0o"} {
-		if strings.HasPrefix(plain, p) {
-			return true
-		}
-	}
-	switch strings.ToLower(s) {
-	case ".inf", "-.inf", "+.inf", ".nan":
-		return true
-	}
-	return false
-}
-
-var yamlFloat = regexp.MustCompile(`^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`)
-
-func allDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // doubleQuoted accepts a one-line double-quoted scalar whose escapes JSON

@@ -109,36 +109,30 @@ func Load(sources []Source, opts Options) ([]Item, []string, error) {
 			}
 		}
 	}
-	// Parsing, decoding and validating dominate; chunks are independent.
+	// Parsing, decoding and validating dominate: chunks are parsed in
+	// parallel, then every document (a JSON file can be one chunk of many
+	// documents) is decoded in parallel.
 	results := make([]result, len(jobs))
-	var wg sync.WaitGroup
-	workers := runtime.GOMAXPROCS(0)
-	next := make(chan int, workers)
-	for range workers {
-		wg.Go(func() {
-			for i := range next {
-				docs, err := parseChunk(jobs[i].source, jobs[i].c)
-				if err != nil {
-					results[i].err = err
-					continue
-				}
-				out := make([]decoded, len(docs))
-				for j, doc := range docs {
-					item, warnings, err := decode(doc, opts)
-					out[j] = decoded{doc: doc, item: item, warnings: warnings, err: err}
-					if err == nil {
-						doc.JSON, doc.node, doc.yamlSource = nil, nil, nil // only needed to explain errors
-					}
-				}
-				results[i].docs = out
-			}
-		})
+	parallel(len(jobs), func(i int) {
+		docs, err := parseChunk(jobs[i].source, jobs[i].c)
+		results[i] = result{err: err, docs: make([]decoded, len(docs))}
+		for j, doc := range docs {
+			results[i].docs[j].doc = doc
+		}
+	})
+	var all []*decoded
+	for i := range results {
+		for j := range results[i].docs {
+			all = append(all, &results[i].docs[j])
+		}
 	}
-	for i := range jobs {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	parallel(len(all), func(i int) {
+		d := all[i]
+		d.item, d.warnings, d.err = decode(d.doc, opts)
+		if d.err == nil {
+			d.doc.JSON, d.doc.node, d.doc.yamlSource = nil, nil, nil // only needed to explain errors
+		}
+	})
 
 	problems := &Error{}
 	var items []Item
@@ -178,6 +172,24 @@ func Load(sources []Source, opts Options) ([]Item, []string, error) {
 		return nil, warnings, ErrNoResources
 	}
 	return items, warnings, nil
+}
+
+// parallel calls fn(0..n-1) on every CPU.
+func parallel(n int, fn func(int)) {
+	var wg sync.WaitGroup
+	next := make(chan int, 256)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for i := range next {
+				fn(i)
+			}
+		})
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 }
 
 // decode turns a document into an item. The item has its Type and Object

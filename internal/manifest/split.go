@@ -113,8 +113,13 @@ func parseChunk(name string, c chunk) ([]*Document, error) {
 func splitJSON(name string, c chunk) ([]*Document, error) {
 	var docs []*Document
 	dec := json.NewDecoder(bytes.NewReader(c.data))
+	// Lines are counted from the previous document, not from the start:
+	// a JSON file is one chunk of many documents.
+	lines, counted := 0, int64(0)
 	add := func(raw json.RawMessage, offset int64) error {
-		line := c.line + lineAt(c.data, offset)
+		lines += lineAt(c.data[counted:], offset-counted)
+		counted = offset
+		line := c.line + lines
 		if _, at := firstContent(raw); at < 0 || raw[at] != '{' {
 			return fmt.Errorf("%s:%d: expected a JSON object with type, api_version, metadata and spec", name, line)
 		}

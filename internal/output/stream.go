@@ -73,28 +73,16 @@ func AppendResource(dst []byte, f Format, v any, index int) ([]byte, error) {
 		}
 		return AppendYAML(dst, v), nil
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return dst, err
-	}
 	if f != FormatJSON {
-		return append(dst, buf.Bytes()...), nil
+		dst, err := AppendJSON(dst, v, 0)
+		return append(dst, '\n'), err
 	}
+	// An element of one array: indented one level, no trailing newline.
 	if index > 0 {
 		dst = append(dst, ',')
 	}
-	dst = append(dst, '\n')
-	return append(dst, indentBlock(buf.Bytes())...), nil
-}
-
-// indentBlock indents a JSON value by two spaces, as an array element, and
-// drops its trailing newline.
-func indentBlock(b []byte) []byte {
-	b = bytes.TrimRight(b, "\n")
-	return append([]byte("  "), bytes.ReplaceAll(b, []byte("\n"), []byte("\n  "))...)
+	dst = append(dst, "\n  "...)
+	return AppendJSON(dst, v, 1)
 }
 
 // Count is the number of resources written.

@@ -9,6 +9,8 @@ import (
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/sensu-etcd/sensu/internal/yamlscalar"
 )
 
 // OrderedMap is a mapping emitted in its own order by AppendYAML; plain Go
@@ -272,18 +274,24 @@ func plainSafe(s string) bool {
 			return false // keep runs of spaces visible
 		}
 	}
-	switch strings.ToLower(s) {
-	case "true", "false", "yes", "no", "on", "off", "y", "n", "null", "~":
-		return false
+	if len(s) <= 5 {
+		for _, word := range []string{"true", "false", "yes", "no", "on", "off", "y", "n", "null", "~"} {
+			if strings.EqualFold(s, word) {
+				return false
+			}
+		}
 	}
 	c := s[0]
-	if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '/' {
+	switch {
+	case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '/':
 		return true
-	}
-	if c >= '0' && c <= '9' || c == '.' || c == '+' || c == '(' || c == '=' || c == '$' {
-		// 127.0.0.1 is a string but 1.5, 1e3, 0x1f and 2006-01-02 are
-		// not: let the YAML reader decide.
-		return resolvesToString(s)
+	case strings.HasPrefix(s, "..."):
+		return false // a document end marker
+	case c >= '0' && c <= '9' || c == '.' || c == '+':
+		// 127.0.0.1 is a string but 1.5, 1e3, 0x1f and 2006-01-02 are not.
+		return !yamlscalar.MayBeNumberOrTime(s)
+	case c == '(' || c == '=' || c == '$':
+		return resolvesToString(s) // rare: let the YAML reader decide
 	}
 	return false
 }

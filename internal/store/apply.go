@@ -198,8 +198,8 @@ func (s *Store) Apply(ctx context.Context, entries []Entry, opts ApplyOptions, w
 		warn(fmt.Sprintf("user %s has no password hash in the input: created disabled (dump with --include-secrets to keep passwords)", u))
 	}
 	if !opts.DryRun {
-		var werr error
-		sum.Revision, werr = s.write(ctx, plan, sum)
+		r, werr := s.write(ctx, plan, sum, opts.OnConflict)
+		sum.Revision = max(sum.Revision, r)
 		if werr != nil {
 			tally(sum, plan)
 			return sum, werr
@@ -395,11 +395,14 @@ func prepareValue(p *planned, cur stored, found bool) error {
 }
 
 // write applies the plan type by type; batches of one type run
-// concurrently.
-func (s *Store) write(ctx context.Context, plan []*planned, sum *Summary) (int64, error) {
+// concurrently. Entries end Created/Updated only once their transaction
+// committed; on an error every entry not written is Failed.
+func (s *Store) write(ctx context.Context, plan []*planned, sum *Summary, policy Conflict) (int64, error) {
 	var rev int64
 	var mu sync.Mutex
-	for start := 0; start < len(plan); {
+	written := map[*planned]bool{}
+	var err error
+	for start := 0; start < len(plan) && err == nil; {
 		end := start
 		for end < len(plan) && plan[end].Type == plan[start].Type {
 			end++
@@ -411,51 +414,147 @@ func (s *Store) write(ctx context.Context, plan []*planned, sum *Summary) (int64
 			}
 		}
 		sort.SliceStable(todo, func(i, j int) bool { return todo[i].Object.Meta().Namespace < todo[j].Object.Meta().Namespace })
-		err := inBatches(ctx, todo, func(ctx context.Context, batch []*planned) error {
-			r, err := s.writeBatch(ctx, batch)
+		err = inBatches(ctx, todo, func(ctx context.Context, batch []*planned) error {
+			r, err := s.writeBatchRetrying(ctx, batch, policy)
 			mu.Lock()
 			defer mu.Unlock()
 			rev = max(rev, r)
-			if err != nil {
-				var bf *batchFailure
-				if errors.As(err, &bf) {
-					for _, p := range batch {
-						p.outcome = Failed
-						sum.Failures = append(sum.Failures, fmt.Sprintf("%s: %s", p.Where, bf.reason))
-					}
-					return nil
+			var bf *batchFailure
+			switch {
+			case errors.As(err, &bf):
+				for _, p := range bf.failed {
+					p.outcome = Failed
+					sum.Failures = append(sum.Failures, fmt.Sprintf("%s: %s", p.Where, bf.reason))
 				}
 				for _, p := range batch {
-					p.outcome = Failed
+					written[p] = p.outcome != Failed
 				}
+				return nil
+			case err != nil:
+				return err
 			}
-			return err
+			for _, p := range batch {
+				written[p] = true
+			}
+			return nil
 		})
-		if err != nil {
-			for _, p := range plan[end:] {
-				if p.outcome == Created || p.outcome == Updated {
-					p.outcome = Failed
-				}
-			}
-			return rev, err
-		}
 		start = end
 	}
-	return rev, nil
+	if err != nil {
+		for _, p := range plan {
+			if (p.outcome == Created || p.outcome == Updated) && !written[p] {
+				p.outcome = Failed
+			}
+		}
+	}
+	return rev, err
 }
 
-type batchFailure struct{ reason string }
+type batchFailure struct {
+	reason string
+	failed []*planned
+}
 
 func (b *batchFailure) Error() string { return b.reason }
 
+// writeBatchRetrying writes a batch; when a key changed since it was read
+// (someone else wrote it during the restore), it reads the batch again,
+// decides each entry anew under the policy, and retries, a few times.
+func (s *Store) writeBatchRetrying(ctx context.Context, batch []*planned, policy Conflict) (int64, error) {
+	const attempts = 3
+	var rev int64
+	for attempt := 1; ; attempt++ {
+		r, ok, err := s.writeBatch(ctx, batch)
+		rev = max(rev, r)
+		if err != nil || ok {
+			return rev, err
+		}
+		if reason, gone := s.namespaceGone(ctx, batch); gone {
+			return rev, &batchFailure{reason: reason, failed: batch}
+		}
+		if attempt == attempts {
+			return rev, &batchFailure{reason: "kept changing while restoring; run again", failed: batch}
+		}
+		current, r2, err := s.readKeys(ctx, batch)
+		if err != nil {
+			return rev, err
+		}
+		rev = max(rev, r2)
+		var again, failed []*planned
+		for _, p := range batch {
+			cur, found := current[p.key]
+			switch {
+			case !found:
+				p.outcome, p.modRev = Created, 0
+			case bytes.Equal(cur.value, p.value):
+				p.outcome = Unchanged
+			case policy == Skip:
+				p.outcome = Skipped
+			case policy == Fail:
+				failed = append(failed, p)
+				continue
+			default:
+				p.outcome, p.modRev = Updated, cur.modRev
+			}
+			if p.outcome == Created || p.outcome == Updated {
+				again = append(again, p)
+			}
+		}
+		if len(failed) > 0 {
+			// Write what can be written, then report the conflicts.
+			if len(again) > 0 {
+				if r, err := s.writeBatchRetrying(ctx, again, policy); err != nil {
+					return max(rev, r), err
+				}
+			}
+			return rev, &batchFailure{reason: "changed by someone else while restoring (--on-conflict fail)", failed: failed}
+		}
+		if len(again) == 0 {
+			return rev, nil
+		}
+		batch = again
+	}
+}
+
+func (s *Store) namespaceGone(ctx context.Context, batch []*planned) (string, bool) {
+	if !batch[0].Type.Namespaced {
+		return "", false
+	}
+	nsType, _ := resource.Lookup("namespaces")
+	ns := batch[0].Object.Meta().Namespace
+	r, err := s.get(ctx, nsType.Key("", ns), clientv3.WithCountOnly())
+	if err == nil && r.Count == 0 {
+		return fmt.Sprintf("namespace %q was deleted while restoring", ns), true
+	}
+	return "", false
+}
+
+func (s *Store) readKeys(ctx context.Context, batch []*planned) (map[string]stored, int64, error) {
+	ops := make([]clientv3.Op, len(batch))
+	for i, p := range batch {
+		ops[i] = clientv3.OpGet(p.key)
+	}
+	resp, err := s.txn(ctx).Then(ops...).Commit()
+	if err != nil {
+		return nil, 0, fmt.Errorf("read %s again: %w", batch[0].Type.ShortName, err)
+	}
+	out := map[string]stored{}
+	for _, r := range resp.Responses {
+		for _, kv := range r.GetResponseRange().Kvs {
+			out[string(kv.Key)] = stored{value: kv.Value, modRev: kv.ModRevision}
+		}
+	}
+	return out, resp.Header.Revision, nil
+}
+
 // writeBatch writes one batch in one transaction, guarded by the namespace
-// and by each key's revision as read. The batch shares one namespace.
-func (s *Store) writeBatch(ctx context.Context, batch []*planned) (int64, error) {
+// and by each key's revision as read. The batch shares one namespace. ok is
+// false when a guard failed.
+func (s *Store) writeBatch(ctx context.Context, batch []*planned) (rev int64, ok bool, err error) {
 	nsType, _ := resource.Lookup("namespaces")
 	var cmps []clientv3.Cmp
-	ns := batch[0].Object.Meta().Namespace
 	if batch[0].Type.Namespaced {
-		cmps = append(cmps, clientv3.Compare(clientv3.CreateRevision(nsType.Key("", ns)), ">", 0))
+		cmps = append(cmps, clientv3.Compare(clientv3.CreateRevision(nsType.Key("", batch[0].Object.Meta().Namespace)), ">", 0))
 	}
 	ops := make([]clientv3.Op, 0, len(batch))
 	for _, p := range batch {
@@ -468,29 +567,22 @@ func (s *Store) writeBatch(ctx context.Context, batch []*planned) (int64, error)
 	}
 	resp, err := s.txn(ctx).If(cmps...).Then(ops...).Commit()
 	if err != nil {
-		return 0, fmt.Errorf("write %d %s (first %s): %w", len(batch), batch[0].Type.ShortName, batch[0].key, err)
+		return 0, false, fmt.Errorf("write %d %s (first %s): %w", len(batch), batch[0].Type.ShortName, batch[0].key, err)
 	}
-	if resp.Succeeded {
-		return resp.Header.Revision, nil
-	}
-	if batch[0].Type.Namespaced {
-		r, err := s.get(ctx, nsType.Key("", ns), clientv3.WithCountOnly())
-		if err == nil && r.Count == 0 {
-			return resp.Header.Revision, &batchFailure{fmt.Sprintf("namespace %q was deleted while restoring", ns)}
-		}
-	}
-	return resp.Header.Revision, &batchFailure{"changed by someone else while restoring; run again to apply"}
+	return resp.Header.Revision, resp.Succeeded, nil
 }
 
 // inBatches runs fn over consecutive batches (same namespace, bounded keys
-// and bytes), with a few in flight. The first error stops new batches.
+// and bytes), with a few in flight. The first error stops new batches;
+// batches already sent finish, so that their outcome is known.
 func inBatches(ctx context.Context, plan []*planned, fn func(context.Context, []*planned) error) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	sem := make(chan struct{}, inFlight)
+	stopped := make(chan struct{})
 	var wg sync.WaitGroup
 	var once sync.Once
 	var firstErr error
+	fail := func(err error) { once.Do(func() { firstErr = err; close(stopped) }) }
+launch:
 	for start := 0; start < len(plan); {
 		end, size := start, 0
 		for end < len(plan) && end-start < batchKeys && (end == start || size+len(plan[end].value) < batchBytes) &&
@@ -502,21 +594,25 @@ func inBatches(ctx context.Context, plan []*planned, fn func(context.Context, []
 		start = end
 		select {
 		case sem <- struct{}{}:
+		case <-stopped:
+			break launch
 		case <-ctx.Done():
+			fail(ctx.Err())
+			break launch
 		}
-		if ctx.Err() != nil {
-			break
+		select {
+		case <-stopped:
+			<-sem
+			break launch
+		default:
 		}
 		wg.Go(func() {
 			defer func() { <-sem }()
 			if err := fn(ctx, batch); err != nil {
-				once.Do(func() { firstErr = err; cancel() })
+				fail(err)
 			}
 		})
 	}
 	wg.Wait()
-	if firstErr == nil && ctx.Err() != nil {
-		return ctx.Err()
-	}
 	return firstErr
 }

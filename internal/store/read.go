@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"go.etcd.io/etcd/api/v3/mvccpb"
 	clientv3 "go.etcd.io/etcd/client/v3"
@@ -227,7 +228,7 @@ func (s *Store) Delete(ctx context.Context, t *resource.Type, namespace, name st
 				kinds = append(kinds, fmt.Sprintf("%d %s", r.Count, nt.ShortName))
 			}
 		}
-		return fmt.Errorf("%w: namespace %q still holds %v; delete those first", ErrNotEmpty, name, kinds)
+		return fmt.Errorf("%w: namespace %q still holds %s; delete those first", ErrNotEmpty, name, strings.Join(kinds, ", "))
 	}
 	return notFound(t, namespace, name)
 }

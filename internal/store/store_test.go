@@ -241,17 +241,70 @@ func TestWriteBatchGuardsAgainstConcurrentChange(t *testing.T) {
 	cli := testutil.StartEtcd(t, 1).Client(t)
 	ctx := testutil.Ctx(t, time.Minute)
 	s := New(cli, 10*time.Second)
-	if _, err := s.Apply(ctx, []Entry{namespaceEntry(t, "default"), checkEntry(t, "default", "a", 60)}, ApplyOptions{}, noWarn(t)); err != nil {
+	if _, err := s.Apply(ctx, []Entry{namespaceEntry(t, "default"), checkEntry(t, "default", "a", 60), checkEntry(t, "default", "b", 60)}, ApplyOptions{}, noWarn(t)); err != nil {
 		t.Fatal(err)
 	}
-	p := &planned{Entry: checkEntry(t, "default", "a", 30), key: "/sensu.io/checks/default/a", value: []byte(`{}`), outcome: Updated, modRev: 1}
-	_, err := s.writeBatch(ctx, []*planned{p})
-	var bf *batchFailure
-	if !errors.As(err, &bf) || !strings.Contains(bf.reason, "changed by someone else") {
-		t.Fatalf("stale revision: %v", err)
+	stale := func(name string, interval int) *planned {
+		e := checkEntry(t, "default", name, interval)
+		v, _ := resource.Encode(e.Object)
+		return &planned{Entry: e, key: "/sensu.io/checks/default/" + name, value: v, outcome: Updated, modRev: 1}
 	}
-	if v := keys(t, cli)[p.key]; v == "{}" {
+
+	// The guard refuses a write based on a stale read.
+	p := stale("a", 30)
+	if _, ok, err := s.writeBatch(ctx, []*planned{p}); err != nil || ok {
+		t.Fatalf("stale revision written: ok=%v err=%v", ok, err)
+	}
+	if v := keys(t, cli)[p.key]; strings.Contains(v, `"interval":30`) {
 		t.Error("stale write went through")
+	}
+
+	// Under overwrite, the batch is read again and written.
+	if _, err := s.writeBatchRetrying(ctx, []*planned{p}, Overwrite); err != nil || p.outcome != Updated {
+		t.Fatalf("overwrite retry: %v, outcome %s", err, p.outcome)
+	}
+	if v := keys(t, cli)[p.key]; !strings.Contains(v, `"interval":30`) {
+		t.Errorf("not written after the retry: %s", v)
+	}
+
+	// Under fail, only the entry that someone else created fails; the
+	// rest of the batch is written.
+	changed, fine := stale("b", 15), stale("z", 15)
+	changed.outcome, fine.outcome = Created, Created
+	_, err := s.writeBatchRetrying(ctx, []*planned{changed, fine}, Fail)
+	var bf *batchFailure
+	if !errors.As(err, &bf) || len(bf.failed) != 1 || bf.failed[0] != changed {
+		t.Fatalf("fail policy: %v", err)
+	}
+	if v := keys(t, cli)[fine.key]; !strings.Contains(v, `"interval":15`) {
+		t.Errorf("the unchanged entry of the batch was not written: %s", v)
+	}
+}
+
+func TestApplyCountsUnwrittenAsFailed(t *testing.T) {
+	cli := testutil.StartEtcd(t, 1).Client(t)
+	ctx := testutil.Ctx(t, time.Minute)
+	s := New(cli, 10*time.Second)
+	if _, err := s.Apply(ctx, []Entry{namespaceEntry(t, "default")}, ApplyOptions{}, noWarn(t)); err != nil {
+		t.Fatal(err)
+	}
+	var entries []Entry
+	for i := range 500 {
+		entries = append(entries, checkEntry(t, "default", fmt.Sprintf("c%03d", i), 60))
+	}
+	// A request that etcd refuses (too many operations) stops the restore:
+	// nothing may be reported created that was not written.
+	big := entry(t, `{"type":"CheckConfig","metadata":{"name":"huge"},"spec":{"command":"`+strings.Repeat("x", 2<<20)+`","interval":60}}`)
+	entries = append(entries, big)
+	sum, err := s.Apply(ctx, entries, ApplyOptions{}, noWarn(t))
+	if err == nil {
+		t.Fatal("a 2 MiB resource was accepted")
+	}
+	n := 0
+	resp, _ := cli.Get(ctx, "/sensu.io/checks/", clientv3.WithPrefix(), clientv3.WithCountOnly())
+	n = int(resp.Count)
+	if sum == nil || sum.Total(Created) != n || sum.Total(Failed) != len(entries)-n {
+		t.Errorf("summary created=%d failed=%d, but %d of %d were written", sum.Total(Created), sum.Total(Failed), n, len(entries))
 	}
 }
 

@@ -2,8 +2,10 @@ package sensuctl
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -96,6 +98,12 @@ func runApply(ctx context.Context, f *Factory, opts *applyOptions) error {
 	for _, w := range warnings {
 		fmt.Fprintf(f.IO.ErrOut, "sensuctl: warning: %s\n", w)
 	}
+	if errors.Is(err, manifest.ErrNoResources) {
+		// An empty dump (say, of a namespace with nothing in it) restores
+		// to nothing; say so, but it is not an error.
+		fmt.Fprintf(f.IO.ErrOut, "sensuctl: warning: no resources in %s; nothing to do\n", strings.Join(opts.Paths, ", "))
+		return printSummary(f, opts.Verb, &store.Summary{DryRun: opts.DryRun})
+	}
 	if err != nil {
 		return err
 	}
@@ -111,7 +119,7 @@ func runApply(ctx context.Context, f *Factory, opts *applyOptions) error {
 	warn := func(msg string) { fmt.Fprintf(f.IO.ErrOut, "sensuctl: warning: %s\n", msg) }
 	sum, err := st.Apply(ctx, entries, store.ApplyOptions{OnConflict: conflict, DryRun: opts.DryRun}, warn)
 	if sum != nil {
-		if perr := printSummary(f, sum); perr != nil && err == nil {
+		if perr := printSummary(f, opts.Verb, sum); perr != nil && err == nil {
 			err = perr
 		}
 	}
@@ -119,7 +127,11 @@ func runApply(ctx context.Context, f *Factory, opts *applyOptions) error {
 		return conn.Explain(ctx, err, opts.Verb)
 	}
 	if n := sum.Total(store.Failed); n > 0 {
-		for _, msg := range sum.Failures {
+		for i, msg := range sum.Failures {
+			if i == maxFailuresShown {
+				fmt.Fprintf(f.IO.ErrOut, "sensuctl: … and %d more failures (-o json lists them all)\n", len(sum.Failures)-i)
+				break
+			}
 			fmt.Fprintf(f.IO.ErrOut, "sensuctl: failed: %s\n", msg)
 		}
 		return fmt.Errorf("%w: %d of %d resources failed", ErrPartial, n, len(entries))
@@ -127,10 +139,13 @@ func runApply(ctx context.Context, f *Factory, opts *applyOptions) error {
 	return nil
 }
 
-func printSummary(f *Factory, sum *store.Summary) error {
-	title := "Restore summary"
+// maxFailuresShown caps the failures printed on stderr.
+const maxFailuresShown = 20
+
+func printSummary(f *Factory, verb string, sum *store.Summary) error {
+	title := strings.ToUpper(verb[:1]) + verb[1:] + " summary"
 	if sum.DryRun {
-		title = "Dry run: nothing was written. What would happen"
+		title = "Dry run: nothing was written. What " + verb + " would do"
 	}
 	table := output.Table{Title: title, Headers: []string{"Type", "Created", "Updated", "Unchanged", "Skipped", "Failed"}}
 	total := store.TypeSummary{Type: "total"}
@@ -153,11 +168,23 @@ func printSummary(f *Factory, sum *store.Summary) error {
 		return err
 	}
 	if n := len(sum.DisabledUsers); n > 0 && f.Printer().Format == output.FormatTable {
-		fmt.Fprintf(f.IO.Out, "%d user(s) created disabled (no password hash in the input).\n", n)
+		what := "created"
+		if sum.DryRun {
+			what = "would be created"
+		}
+		fmt.Fprintf(f.IO.Out, "%s %s disabled (no password hash in the input).\n", plural(n, "user"), what)
 	}
 	return nil
 }
 
 func summaryRow(t store.TypeSummary) []string {
 	return []string{t.Type, strconv.Itoa(t.Created), strconv.Itoa(t.Updated), strconv.Itoa(t.Unchanged), strconv.Itoa(t.Skipped), strconv.Itoa(t.Failed)}
+}
+
+// plural writes "1 user", "2 users".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -19,6 +20,7 @@ import (
 )
 
 type dumpOptions struct {
+	Force          bool
 	AllNamespaces  bool
 	Omit           string
 	File           string
@@ -41,7 +43,8 @@ func newDumpCommand(f *Factory) *cobra.Command {
 			"types come from --namespace, or every namespace with --all-namespaces.\n\n" +
 			"Secrets are left out unless --include-secrets: user password hashes (users are\n" +
 			"then restored disabled) and API keys (whose names are the keys). Any read error\n" +
-			"fails the dump; with -f the file is only replaced once the dump is complete.",
+			"fails the dump; with -f the file appears only once the dump is complete, and an\n" +
+			"existing file is only replaced with --force.",
 		Example: "  sensuctl dump all --all-namespaces --include-secrets -f backup.yaml\n" +
 			"  sensuctl dump checks,handlers -o wrapped-json\n" +
 			"  sensuctl dump all --omit events,entities --all-namespaces",
@@ -51,25 +54,35 @@ func newDumpCommand(f *Factory) *cobra.Command {
 			if len(args) == 1 {
 				list = args[0]
 			}
-			return runDump(cmd.Context(), f, list, opts)
+			format, err := dumpFormat(f, cmd)
+			if err != nil {
+				return err
+			}
+			return runDump(cmd.Context(), f, list, format, opts)
 		},
 	}
 	cmd.Flags().BoolVar(&opts.AllNamespaces, "all-namespaces", false, "dump namespaced types from every namespace")
 	cmd.Flags().StringVar(&opts.Omit, "omit", "", "types to leave out, comma-separated")
 	cmd.Flags().StringVarP(&opts.File, "file", "f", "", "write to this file (atomically, mode 0600) instead of stdout")
 	cmd.Flags().BoolVar(&opts.IncludeSecrets, "include-secrets", false, "include user password hashes and API keys")
+	cmd.Flags().BoolVar(&opts.Force, "force", false, "replace the -f file if it exists")
 	return cmd
 }
 
-// dumpFormat is --format, except that the table default means yaml.
-func dumpFormat(f *Factory) output.Format {
-	if format := f.Printer().Format; format != output.FormatTable {
-		return format
+// dumpFormat is --format, except that the table default means yaml; a table
+// asked for on the command line is an error rather than silently yaml.
+func dumpFormat(f *Factory, cmd *cobra.Command) (output.Format, error) {
+	format := f.Printer().Format
+	if format != output.FormatTable {
+		return format, nil
 	}
-	return output.FormatYAML
+	if fl := cmd.Flags().Lookup("format"); fl != nil && fl.Changed {
+		return "", usageError{fmt.Errorf("dump writes yaml, wrapped-json or json, not %s", f.Options.Format)}
+	}
+	return output.FormatYAML, nil
 }
 
-func runDump(ctx context.Context, f *Factory, list string, opts *dumpOptions) error {
+func runDump(ctx context.Context, f *Factory, list string, format output.Format, opts *dumpOptions) error {
 	types, err := resource.ParseTypes(list, opts.Omit)
 	if err != nil {
 		return usageError{err}
@@ -91,7 +104,6 @@ func runDump(ctx context.Context, f *Factory, list string, opts *dumpOptions) er
 	if len(types) == 0 {
 		return usageError{fmt.Errorf("no types left to dump")}
 	}
-	format := dumpFormat(f)
 	namespace := f.Options.Namespace
 	if opts.AllNamespaces {
 		namespace = ""
@@ -109,6 +121,11 @@ func runDump(ctx context.Context, f *Factory, list string, opts *dumpOptions) er
 
 	var out io.Writer = f.IO.Out
 	var file *atomicFile
+	if opts.File != "" && !opts.Force {
+		if _, err := os.Stat(opts.File); err == nil {
+			return usageError{fmt.Errorf("%s exists: use --force to replace it", opts.File)}
+		}
+	}
 	if opts.File != "" {
 		if file, err = createAtomic(opts.File); err != nil {
 			return err
@@ -126,6 +143,8 @@ func runDump(ctx context.Context, f *Factory, list string, opts *dumpOptions) er
 	if err != nil {
 		return usageError{err}
 	}
+	// A dump allocates much and keeps little: collect less often.
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	counts := map[*resource.Type]int{}
 	render := func(kv store.KV, dst []byte, index int) ([]byte, error) {
 		w, err := resource.Wrap(kv.Type, kv.Value, resource.WrapOptions{IncludeSecrets: opts.IncludeSecrets})
@@ -135,7 +154,7 @@ func runDump(ctx context.Context, f *Factory, list string, opts *dumpOptions) er
 		if format == output.FormatYAML {
 			return output.AppendResource(dst, format, wrappedYAML(w), index)
 		}
-		return output.AppendResource(dst, format, w, index)
+		return output.AppendResource(dst, format, wrappedJSON(w), index)
 	}
 	pipe := newRenderPipeline(render, stream)
 	_, err = st.Scan(ctx, types, namespace, rev, func(kv store.KV) error {
@@ -166,8 +185,8 @@ func runDump(ctx context.Context, f *Factory, list string, opts *dumpOptions) er
 	if opts.File != "" {
 		dest = opts.File
 	}
-	fmt.Fprintf(f.IO.ErrOut, "sensuctl: dumped %d resources at revision %d of cluster %s to %s",
-		stream.Count(), rev, orDash(clusterID, "(not initialized)"), dest)
+	fmt.Fprintf(f.IO.ErrOut, "sensuctl: dumped %s at revision %d of cluster %s to %s",
+		plural(stream.Count(), "resource"), rev, orDash(clusterID, "(not initialized)"), dest)
 	if len(parts) > 0 {
 		fmt.Fprintf(f.IO.ErrOut, " (%s)", strings.Join(parts, ", "))
 	}
@@ -314,6 +333,27 @@ func wrappedYAML(w *resource.Wrapped) output.OrderedMap {
 	return output.OrderedMap{{Key: "type", Value: w.Type}, {Key: "api_version", Value: w.APIVersion}, {Key: "metadata", Value: md}, {Key: "spec", Value: w.Spec}}
 }
 
+// wrappedJSON is the same in the order Sensu Go's wrapped-json uses: metadata
+// in its field order, spec keys sorted.
+func wrappedJSON(w *resource.Wrapped) output.OrderedMap {
+	m := w.Metadata
+	var md output.OrderedMap
+	for _, kv := range []output.KeyValue{{Key: "name", Value: m.Name}, {Key: "namespace", Value: m.Namespace}, {Key: "created_by", Value: m.CreatedBy}} {
+		if kv.Value != "" {
+			md = append(md, kv)
+		}
+		if kv.Key == "namespace" {
+			if len(m.Labels) > 0 {
+				md = append(md, output.KeyValue{Key: "labels", Value: m.Labels})
+			}
+			if len(m.Annotations) > 0 {
+				md = append(md, output.KeyValue{Key: "annotations", Value: m.Annotations})
+			}
+		}
+	}
+	return output.OrderedMap{{Key: "type", Value: w.Type}, {Key: "api_version", Value: w.APIVersion}, {Key: "metadata", Value: md}, {Key: "spec", Value: w.Spec}}
+}
+
 // atomicFile is written beside its destination and renamed over it only
 // when complete, so an interrupted dump never leaves a truncated file.
 type atomicFile struct {
@@ -341,6 +381,13 @@ func (a *atomicFile) Commit() error {
 		return fmt.Errorf("write %s: %w", a.dest, err)
 	}
 	a.done = true
+	// The rename is durable once the directory is synced.
+	if dir, err := os.Open(filepath.Dir(a.dest)); err == nil {
+		defer dir.Close()
+		if err := dir.Sync(); err != nil {
+			return fmt.Errorf("sync the directory of %s: %w", a.dest, err)
+		}
+	}
 	return nil
 }
 
