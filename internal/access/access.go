@@ -51,10 +51,11 @@ func Enable(ctx context.Context, cli *clientv3.Client, s Setup) error {
 	if _, err := cli.RoleAdd(ctx, ViewerRole); err != nil && !errors.Is(err, rpctypes.ErrRoleAlreadyExist) {
 		return fmt.Errorf("add role %s: %w", ViewerRole, err)
 	}
-	prefix := keyspace.Root + "/"
-	if _, err := cli.RoleGrantPermission(ctx, ViewerRole, prefix, clientv3.GetPrefixRangeEnd(prefix),
-		clientv3.PermissionType(authpb.Permission_READ)); err != nil {
-		return fmt.Errorf("grant read on %s to role %s: %w", prefix, ViewerRole, err)
+	for _, r := range viewerRanges() {
+		if _, err := cli.RoleGrantPermission(ctx, ViewerRole, r[0], r[1],
+			clientv3.PermissionType(authpb.Permission_READ)); err != nil {
+			return fmt.Errorf("grant read on [%s, %s) to role %s: %w", r[0], r[1], ViewerRole, err)
+		}
 	}
 	if err := ensureUser(ctx, cli, ViewerUser, s.ViewerPassword, ViewerRole); err != nil {
 		return err
@@ -82,4 +83,17 @@ func ensureUser(ctx context.Context, cli *clientv3.Client, user, password, role 
 		return fmt.Errorf("grant role %s to %s: %w", role, user, err)
 	}
 	return nil
+}
+
+// viewerRanges are the key ranges the viewer may read: everything under
+// /sensu.io/ except the secrets (users' password hashes, API keys). etcd
+// grants are allow-lists, so the keyspace is cut around the secret prefixes.
+func viewerRanges() [][2]string {
+	var ranges [][2]string
+	from := keyspace.Root + "/"
+	for _, secret := range keyspace.SecretPrefixes { // sorted
+		ranges = append(ranges, [2]string{from, secret})
+		from = clientv3.GetPrefixRangeEnd(secret)
+	}
+	return append(ranges, [2]string{from, clientv3.GetPrefixRangeEnd(keyspace.Root + "/")})
 }

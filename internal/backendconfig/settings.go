@@ -224,7 +224,7 @@ var Settings = []Setting{
 		Usage: "keep retrying until etcd is reachable instead of failing after --timeout",
 		bind:  func(o *Options) any { return &o.Init.Wait }},
 	{Name: "etcd-auth", Group: GroupInit, For: Init,
-		Usage: "also enable etcd authentication: a root user (all rights) and a viewer user (read-only on /sensu.io/)",
+		Usage: "also enable etcd authentication: a root user (all rights) and a viewer user (read-only on /sensu.io/, except users and API keys)",
 		bind:  func(o *Options) any { return &o.Init.EtcdAuth }},
 	{Name: "etcd-root-password", Group: GroupInit, For: Init,
 		Usage: "password of the etcd root user created by --etcd-auth; prompted for on a terminal when empty",

@@ -21,6 +21,10 @@ const (
 	NamespacesPrefix = Root + "/namespaces/"
 )
 
+// SecretPrefixes hold secrets (API keys are named by the key, users carry
+// password hashes): the read-only viewer cannot read them. Sorted.
+var SecretPrefixes = []string{Root + "/apikeys/", Root + "/users/"}
+
 // SchemaVersion is the version of the key layout this build writes.
 const SchemaVersion = 1
 

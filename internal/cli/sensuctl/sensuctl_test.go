@@ -357,11 +357,15 @@ func TestAuthAndViewer(t *testing.T) {
 		ExitAuth, `authentication failed for user "root"`, ep)
 
 	e["SENSUCTL_PASSWORD"] = "viewer-pw"
-	for _, args := range [][]string{{"version"}, {"cluster", "member-list"}} {
+	for _, args := range [][]string{{"version"}, {"cluster", "member-list"}, {"check", "list"}, {"dump", "checks,namespaces"}} {
 		r := run(t, e, false, append(append(args, "--user", "viewer"), base...)...)
 		if r.code != 0 {
 			t.Errorf("viewer %v: %d %q", args, r.code, r.stderr)
 		}
+	}
+	// The viewer cannot read secrets: password hashes and API keys.
+	for _, args := range [][]string{{"user", "list"}, {"api-key", "list"}, {"dump", "users"}} {
+		oneErrorLine(t, run(t, e, false, append(append(args, "--user", "viewer"), base...)...), ExitAuth, "permission denied", `user "viewer"`)
 	}
 
 	// --debug logs each RPC and never the password.
@@ -408,11 +412,18 @@ func TestAuthAndViewer(t *testing.T) {
 			t.Errorf("%s as viewer: %v", action, err)
 		}
 	}
-	// The viewer reads Sensu keys but nothing else.
+	// The viewer reads Sensu keys but nothing else, and no secrets.
 	cctx, cancel := conn.Context(ctx)
 	defer cancel()
-	if _, err := conn.Get(cctx, "/sensu.io/", clientv3.WithPrefix()); err != nil {
-		t.Errorf("viewer read /sensu.io/: %v", err)
+	for _, prefix := range []string{"/sensu.io/checks/", "/sensu.io/namespaces/", "/sensu.io/tessen", "/sensu.io/.initialized"} {
+		if _, err := conn.Get(cctx, prefix, clientv3.WithPrefix()); err != nil {
+			t.Errorf("viewer read %s: %v", prefix, err)
+		}
+	}
+	for _, prefix := range []string{"/sensu.io/", "/sensu.io/users/", "/sensu.io/apikeys/"} {
+		if _, err := conn.Get(cctx, prefix, clientv3.WithPrefix()); !errors.Is(conn.Explain(ctx, err, "read"), etcdconn.ErrPermission) {
+			t.Errorf("viewer read %s: %v", prefix, err)
+		}
 	}
 	if _, err := conn.Get(cctx, "/other"); !errors.Is(conn.Explain(ctx, err, "read /other"), etcdconn.ErrPermission) {
 		t.Errorf("viewer read outside /sensu.io/: %v", err)
