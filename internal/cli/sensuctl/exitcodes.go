@@ -81,7 +81,8 @@ func ExitCodesText() string {
 	for _, c := range exitCodes {
 		fmt.Fprintf(&b, "  %3d  %s\n", c.Code, c.Meaning)
 	}
-	b.WriteString("\nEvery error is one line on stderr that names the endpoint, file or flag involved.\n")
+	b.WriteString("\nEvery error is one line on stderr that names the endpoint, file or flag involved;\n" +
+		"problems in input files are listed one per line, each with its file:line.\n")
 	return b.String()
 }
 
