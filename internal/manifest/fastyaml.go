@@ -228,7 +228,10 @@ func (p *fastParser) scalar(v []byte) bool {
 		}
 		return false
 	}
-	if isIndicator(v[0]) || v[0] == '-' && (len(v) == 1 || v[1] == ' ') {
+	switch {
+	case (v[0] == ':' || v[0] == '?' || v[0] == '-') && len(v) > 1 && v[1] != ' ':
+		// "::1/128", "-x": an indicator followed by a non-space starts a plain scalar.
+	case isIndicator(v[0]) || v[0] == '-':
 		return false
 	}
 	for i := 0; i < len(v); i++ {

@@ -109,30 +109,38 @@ func Load(sources []Source, opts Options) ([]Item, []string, error) {
 			}
 		}
 	}
-	// Parsing, decoding and validating dominate: chunks are parsed in
-	// parallel, then every document (a JSON file can be one chunk of many
-	// documents) is decoded in parallel.
+	// Parsing, decoding and validating dominate: chunks are parsed and
+	// decoded in parallel. A chunk of many documents (a JSON file is one
+	// chunk) is only parsed there; its documents are decoded in parallel
+	// afterwards. A YAML chunk is decoded at once, so its node tree is
+	// dropped early and memory stays near the size of the input.
+	const decodeAtOnce = 16
 	results := make([]result, len(jobs))
+	decodeOne := func(d *decoded) {
+		d.item, d.warnings, d.err = decode(d.doc, opts)
+		if d.err == nil {
+			d.doc.JSON, d.doc.node, d.doc.yamlSource = nil, nil, nil // only needed to explain errors
+		}
+	}
 	parallel(len(jobs), func(i int) {
 		docs, err := parseChunk(jobs[i].source, jobs[i].c)
 		results[i] = result{err: err, docs: make([]decoded, len(docs))}
 		for j, doc := range docs {
 			results[i].docs[j].doc = doc
+			if len(docs) <= decodeAtOnce {
+				decodeOne(&results[i].docs[j])
+			}
 		}
 	})
-	var all []*decoded
+	var rest []*decoded
 	for i := range results {
-		for j := range results[i].docs {
-			all = append(all, &results[i].docs[j])
+		if len(results[i].docs) > decodeAtOnce {
+			for j := range results[i].docs {
+				rest = append(rest, &results[i].docs[j])
+			}
 		}
 	}
-	parallel(len(all), func(i int) {
-		d := all[i]
-		d.item, d.warnings, d.err = decode(d.doc, opts)
-		if d.err == nil {
-			d.doc.JSON, d.doc.node, d.doc.yamlSource = nil, nil, nil // only needed to explain errors
-		}
-	})
+	parallel(len(rest), func(i int) { decodeOne(rest[i]) })
 
 	problems := &Error{}
 	var items []Item

@@ -1,0 +1,408 @@
+#!/usr/bin/env bash
+# Resource benchmark: sensuctl restore, create and dump of a realistic Sensu
+# data set, against Sensu Go 6.12's figures and etcdctl's raw read.
+#
+#   bench/resources.sh           from the repository root; needs only Go
+#
+# bench/resgen writes the data set as wrapped YAML: at SCALE 1, 10 namespaces
+# (first in the file), 8,000 CheckConfigs, 8,000 Entities and 4,000 Handlers
+# (the 20,000 resources Sensu Go 6.12 restored in 48.6 s), plus 2,000 Events:
+# 22,010 resources, 23.6 MB. Every backend runs with its defaults (fsync on),
+# on 127.0.0.1.
+#
+#   1. restore: 'sensuctl restore big.yaml' into a fresh, initialized backend
+#      (a new state directory each run), RUNS runs: wall time, resources/s,
+#      peak RSS of sensuctl, and the ratio to Sensu Go's 48.6 s (goal >= 20x,
+#      that is <= 2.4 s).
+#   2. dump, on the store loaded by the last restore, RUNS runs each (the
+#      order rotates): 'sensuctl dump all --all-namespaces -o yaml -f FILE',
+#      the same with -o wrapped-json, and 'etcdctl get --prefix /sensu.io
+#      -w json >/dev/null' (the raw floor; Sensu measured 0.32 s for its
+#      store): wall time, resources/s, peak RSS, and the ratio dump/etcdctl
+#      (goal <= 2x).
+#   3. correctness, on the same store: the dump has as many documents, type
+#      by type, as the input plus what 'sensu-backend init' seeds; restoring
+#      big.yaml again and restoring the dumps (YAML and wrapped JSON) report
+#      every resource unchanged, with exit 0.
+#   4. create: 'sensuctl create -f big.yaml' into a fresh backend, CREATE_RUNS
+#      runs, measured like restore.
+#   5. memory: peak RSS of restore and of the YAML dump at quarter, full and
+#      double size, side by side (goal: the dump's flat in the resources:
+#      under 2x from quarter to double size, 8x the resources).
+#
+# Peak RSS comes from /usr/bin/time -f %M when it is there, otherwise from
+# VmHWM in /proc/PID/status, read every 20 ms while the command runs (RSS_PROC=1
+# uses that even when /usr/bin/time is there).
+#
+# Settings (environment): SCALE (1), RUNS (3), CREATE_RUNS (1), MEMORY (1;
+# 0 skips the quarter and double sizes), RESGEN_ARGS (extra bench/resgen
+# flags for every set, e.g. "-events 0"), BASE_PORT (45200: uses the next 10
+# ports), KEEP=1 keeps the work directory. Everything binds to 127.0.0.1.
+set -euo pipefail
+
+SCALE=${SCALE:-1}
+RUNS=${RUNS:-3}
+CREATE_RUNS=${CREATE_RUNS:-1}
+MEMORY=${MEMORY:-1}
+RESGEN_ARGS=${RESGEN_ARGS:-}
+BASE_PORT=${BASE_PORT:-45200}
+KEEP=${KEEP:-0}
+RSS_PROC=${RSS_PROC:-0}
+ETCD_VERSION=3.7.3
+# Sensu Go 6.12, measured on its defaults with this data set.
+SENSU_GO_RESTORE=48.6 SENSU_GO_ETCDCTL=0.32
+GOAL_RESTORE_X=20 GOAL_DUMP_X=2
+
+cd "$(dirname "$0")/.."
+[ -f go.mod ] && grep -q '^module github.com/sensu-etcd/sensu$' go.mod || { echo "resources.sh: run it from the sensu repository" >&2; exit 2; }
+for v in RUNS CREATE_RUNS; do
+	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || { echo "resources.sh: $v must be a whole number >= 1" >&2; exit 2; }
+done
+awk -v s="$SCALE" 'BEGIN { exit !(s + 0 > 0) }' || { echo "resources.sh: SCALE must be a number > 0" >&2; exit 2; }
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/sensu-resbench.XXXXXX")
+BIN=$TMP/bin LOGS=$TMP/logs DATA=$TMP/data
+mkdir -p "$BIN" "$LOGS" "$DATA"
+export XDG_CONFIG_HOME=$TMP/xdg SENSU_BACKEND_CONFIG_FILE=/dev/null
+unset SENSUCTL_PROFILE SENSUCTL_CONFIG_FILE SENSUCTL_FORMAT SENSU_FORMAT SENSUCTL_NAMESPACE SENSU_NAMESPACE \
+	SENSUCTL_USER SENSUCTL_PASSWORD SENSUCTL_CACERT SENSUCTL_CERT SENSUCTL_KEY ETCDCTL_ENDPOINTS ETCDCTL_API
+
+PIDS=()
+stop_pid() { # stop_pid PID: SIGTERM, wait up to 30s, then SIGKILL
+	local pid=$1 i
+	kill -0 "$pid" 2>/dev/null || return 0
+	kill -TERM "$pid" 2>/dev/null || true
+	for ((i = 0; i < 300; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		echo "resources.sh: process $pid did not stop in 30s; killing it" >&2
+		kill -KILL "$pid" 2>/dev/null || true
+	fi
+	wait "$pid" 2>/dev/null || true
+}
+cleanup() {
+	local rc=$? pid
+	trap - EXIT INT TERM
+	for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
+	if [ "$KEEP" = 1 ] || { [ "$rc" != 0 ] && [ "$rc" != 130 ]; }; then
+		echo "work directory kept: $TMP (logs in $LOGS)" >&2
+		[ "$KEEP" = 1 ] || echo "  remove it with: rm -rf $TMP" >&2
+	else
+		rm -rf "$TMP"
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+die() { echo "resources.sh: $*" >&2; exit 1; }
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+for ((p = BASE_PORT; p < BASE_PORT + 10; p++)); do
+	port_free "$p" || die "port $p on 127.0.0.1 is in use; set BASE_PORT to the start of 10 free ports"
+done
+
+http_status() { # http_status PORT PATH: the status code of GET, using bash only
+	local line
+	exec 3<>"/dev/tcp/127.0.0.1/$1" || return 1
+	printf 'GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' "$2" >&3
+	IFS=' ' read -r _ line _ <&3 || true
+	exec 3<&- 3>&-
+	echo "$line"
+}
+
+C=http://127.0.0.1:$BASE_PORT
+export SENSUCTL_ENDPOINTS=$C
+
+# start_backend NAME: a fresh backend in $TMP/state/NAME on BASE_PORT (client),
+# +1 (peer), +2 (API), fsync on; waits for the ready line and a healthy
+# /health, then runs 'sensu-backend init'. One runs at a time.
+start_backend() {
+	local name=$1 i
+	local p=$((BASE_PORT + 1)) a=$((BASE_PORT + 2)) dir=$TMP/state/$name
+	rm -rf "$dir"
+	mkdir -p "$TMP/state"
+	"$BIN/sensu-backend" start --state-dir "$dir" --etcd-name "$name" \
+		--etcd-listen-client-urls "$C" --etcd-advertise-client-urls "$C" \
+		--etcd-listen-peer-urls "http://127.0.0.1:$p" --etcd-initial-advertise-peer-urls "http://127.0.0.1:$p" \
+		--api-listen-address "127.0.0.1:$a" 2>"$LOGS/$name.log" &
+	PIDS+=($!)
+	for ((i = 0; ; i++)); do
+		grep -q '^sensu-backend ready' "$LOGS/$name.log" && [ "$(http_status "$a" /health 2>/dev/null)" = 200 ] && break
+		kill -0 "${PIDS[-1]}" 2>/dev/null || { cat "$LOGS/$name.log" >&2; die "backend $name exited"; }
+		((i < 1200)) || { cat "$LOGS/$name.log" >&2; die "backend $name not healthy after 120s"; }
+		sleep 0.1
+	done
+	"$BIN/sensu-backend" init --etcd-client-urls "$C" >"$LOGS/$name-init.log" 2>&1 ||
+		{ cat "$LOGS/$name-init.log" >&2; die "sensu-backend init failed on $name"; }
+}
+stop_backend() { # stops the running backend (the last process started) and removes its state
+	stop_pid "${PIDS[-1]}"
+	unset 'PIDS[-1]'
+	rm -rf "$TMP/state"
+}
+
+# Peak RSS: /usr/bin/time -f %M if it works here, else VmHWM from /proc.
+if [ "$RSS_PROC" != 1 ] && [ -x /usr/bin/time ] && /usr/bin/time -f %M -o "$TMP/probe" true 2>/dev/null && [ -s "$TMP/probe" ]; then
+	RSS_TOOL="/usr/bin/time -f %M"
+else
+	RSS_TOOL="VmHWM from /proc/PID/status every 20 ms"
+fi
+
+# measure LOG CMD...: runs CMD, its output to LOG (stdout to OUT when set);
+# sets T (wall seconds) and RSS (peak resident set of CMD, KiB). Fails when
+# CMD fails.
+measure() {
+	local log=$1 out=${OUT:-$1} t0 t1 rc=0 pid k v _
+	shift
+	: >"$log"
+	if [ "${RSS_TOOL:0:1}" = / ]; then
+		t0=$EPOCHREALTIME
+		/usr/bin/time -f %M -o "$TMP/rss" "$@" >>"$out" 2>>"$log" || rc=$?
+		t1=$EPOCHREALTIME
+		RSS=$(tail -1 "$TMP/rss")
+	else
+		RSS=0
+		t0=$EPOCHREALTIME
+		"$@" >>"$out" 2>>"$log" &
+		pid=$!
+		PIDS+=("$pid")
+		while kill -0 "$pid" 2>/dev/null; do
+			while read -r k v _; do
+				if [ "$k" = VmHWM: ] && ((v > RSS)); then RSS=$v; fi
+			done 2>/dev/null <"/proc/$pid/status" || true
+			sleep 0.02
+		done
+		wait "$pid" || rc=$?
+		t1=$EPOCHREALTIME
+		unset 'PIDS[-1]'
+	fi
+	T=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+	if [ "$rc" != 0 ]; then
+		echo "resources.sh: failed (exit $rc): $*" >&2
+		tail -40 "$log" >&2
+		return 1
+	fi
+}
+
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { printf "%.3f\n", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", n / s }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+mb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1e6 }'; }
+verdict() { awk "BEGIN { print ($1) ? \"met\" : \"NOT met\" }"; } # verdict 'A <= B' (numbers)
+docs() { grep -c '^type: ' "$1" || true; } # documents in a wrapped YAML file
+jdocs() { grep -c '^  "type": ' "$1" || true; } # documents in a wrapped-json dump
+# summary LOG: reads the total row of a restore summary into cr (created),
+# up (updated), un (unchanged), sk (skipped) and fa (failed).
+summary() {
+	read -r cr up un sk fa < <(awk '$1 == "total" { print $2, $3, $4, $5, $6 }' "$1") ||
+		{ cat "$1" >&2; die "no summary in $1"; }
+}
+
+declare -A TIMES RSSES MED MEDRSS
+record() { TIMES[$1]+="$T " RSSES[$1]+="$RSS "; }
+row() { # row LABEL KEY RESOURCES: one result line, from TIMES[KEY] and RSSES[KEY]
+	local label=$1 key=$2 n=$3 t r
+	# shellcheck disable=SC2086
+	MED[$key]=$(median ${TIMES[$key]}) MEDRSS[$key]=$(median ${RSSES[$key]})
+	printf '  %-44s' "$label"
+	for t in ${TIMES[$key]}; do printf ' %7ss' "$t"; done
+	printf '  median %7ss %7s res/s  peak RSS' "${MED[$key]}" "$(rate "$n" "${MED[$key]}")"
+	for r in ${RSSES[$key]}; do printf ' %s' "$(mib "$r")"; done
+	printf ' MiB\n'
+}
+
+echo "== build (go $(go env GOVERSION), $(nproc) CPUs)"
+go build -o "$BIN/" ./cmd/sensu-backend ./cmd/sensuctl ./bench/resgen
+# 'go install go.etcd.io/etcd/etcdctl/v3@v3.7.3' is refused: etcd's tool
+# modules carry replace directives. go.mod pins etcdctl (a tool directive);
+# without it, build from a throwaway module that requires it.
+if ! go build -o "$BIN/" go.etcd.io/etcd/etcdctl/v3 2>"$LOGS/tools.log"; then
+	mkdir -p "$TMP/tools"
+	(
+		cd "$TMP/tools"
+		printf 'module resbenchtools\n\ngo 1.26.0\n' >go.mod
+		go get "go.etcd.io/etcd/etcdctl/v3@v$ETCD_VERSION"
+		go build -o "$BIN/" go.etcd.io/etcd/etcdctl/v3
+	) >>"$LOGS/tools.log" 2>&1 || { cat "$LOGS/tools.log" >&2; die "cannot build etcdctl v$ETCD_VERSION"; }
+	echo "  note: etcdctl built from a throwaway module (go.mod has no tool directive for it)"
+fi
+v=$("$BIN/etcdctl" version | awk 'NR == 1 { print $3 }')
+[ "$v" = "$ETCD_VERSION" ] || die "etcdctl is version $v, not $ETCD_VERSION"
+echo "  sensu-backend, sensuctl, resgen, etcdctl $ETCD_VERSION"
+echo "  work dir $TMP on $(df -PT "$TMP" | awk 'NR == 2 { print $1 " (" $2 ")" }'); peak RSS from $RSS_TOOL"
+
+echo
+echo "== data sets (bench/resgen, wrapped YAML)"
+declare -A SETFILE SETDOCS SETBYTES
+SIZES=(full)
+[ "$MEMORY" = 1 ] && SIZES=(quarter full double)
+for size in "${SIZES[@]}"; do
+	case $size in
+	quarter) s=$(awk -v s="$SCALE" 'BEGIN { print s / 4 }') ;;
+	full) s=$SCALE ;;
+	double) s=$(awk -v s="$SCALE" 'BEGIN { print s * 2 }') ;;
+	esac
+	f=$DATA/$size.yaml
+	# shellcheck disable=SC2086
+	"$BIN/resgen" -scale "$s" $RESGEN_ARGS -o "$f" 2>"$LOGS/resgen-$size.log" || { cat "$LOGS/resgen-$size.log" >&2; die "resgen failed"; }
+	SETFILE[$size]=$f SETDOCS[$size]=$(docs "$f") SETBYTES[$size]=$(stat -c %s "$f")
+	printf '  %-8s %s\n' "$size" "$(sed 's/^resgen: //' "$LOGS/resgen-$size.log")"
+done
+BIG=${SETFILE[full]} N=${SETDOCS[full]}
+[ "$(head -c 2000 "$BIG" | grep -m1 '^type: ')" = "type: Namespace" ] || die "$BIG does not start with a Namespace"
+
+echo
+echo "== 1. sensuctl restore $(basename "$BIG") ($N resources, $(mb "${SETBYTES[full]}") MB) into a fresh backend, $RUNS run(s)"
+for ((i = 1; i <= RUNS; i++)); do
+	start_backend restore-$i
+	if ((i == 1)); then
+		"$BIN/sensuctl" dump all --all-namespaces --force -f "$DATA/seeded.yaml" 2>"$LOGS/dump-seeded.log"
+		SEEDED=$(docs "$DATA/seeded.yaml")
+	fi
+	measure "$LOGS/restore-$i.log" "$BIN/sensuctl" restore "$BIG"
+	record restore
+	summary "$LOGS/restore-$i.log"
+	((cr + up + un == N && fa == 0)) || { cat "$LOGS/restore-$i.log" >&2; die "restore $i: summary total is not $N resources written"; }
+	# The last restore's store stays up for the dumps.
+	((i == RUNS)) || stop_backend
+done
+row "sensuctl restore" restore "$N"
+echo "  summary of the last run: $cr created, $up updated, $un unchanged, $sk skipped, $fa failed"
+
+echo
+echo "== 2. dump of the loaded store, $RUNS run(s) each (order rotates)"
+dump_yaml() {
+	measure "$LOGS/dump-yaml-$i.log" "$BIN/sensuctl" dump all --all-namespaces -o yaml --force -f "$DATA/out.yaml"
+	record dump_yaml
+}
+dump_json() {
+	measure "$LOGS/dump-json-$i.log" "$BIN/sensuctl" dump all --all-namespaces -o wrapped-json --force -f "$DATA/out.json"
+	record dump_json
+}
+etcdctl_get() {
+	OUT=/dev/null measure "$LOGS/etcdctl-$i.log" "$BIN/etcdctl" --endpoints "$C" get --prefix /sensu.io -w json
+	record etcdctl
+}
+for ((i = 1; i <= RUNS; i++)); do
+	case $((i % 3)) in
+	1) dump_yaml; dump_json; etcdctl_get ;;
+	2) dump_json; etcdctl_get; dump_yaml ;;
+	0) etcdctl_get; dump_yaml; dump_json ;;
+	esac
+done
+D=$(docs "$DATA/out.yaml")
+KEYS=$("$BIN/etcdctl" --endpoints "$C" get --prefix /sensu.io --count-only -w fields | awk -F' : ' '/"Count"/ { print $2 }')
+echo "  dump: $D resources ($N restored + $SEEDED seeded by init); YAML $(mb "$(stat -c %s "$DATA/out.yaml")") MB, wrapped JSON $(mb "$(stat -c %s "$DATA/out.json")") MB; $KEYS keys under /sensu.io"
+row "sensuctl dump all -o yaml -f FILE" dump_yaml "$D"
+row "sensuctl dump all -o wrapped-json -f FILE" dump_json "$D"
+row "etcdctl get --prefix /sensu.io -w json" etcdctl "$D"
+
+echo
+echo "== 3. correctness, on the same store"
+ok=1
+[ "$(jdocs "$DATA/out.json")" = "$D" ] || { echo "  MISMATCH: the wrapped-json dump has $(jdocs "$DATA/out.json") documents, the YAML one $D"; ok=0; }
+if [ "$D" = $((N + SEEDED)) ] &&
+	diff <({ grep '^type: ' "$BIG"; grep '^type: ' "$DATA/seeded.yaml"; } | sort | uniq -c) <(grep '^type: ' "$DATA/out.yaml" | sort | uniq -c) >"$LOGS/types.diff"; then
+	echo "  dump documents: $D = $N in the input + $SEEDED seeded by init, type by type: ok"
+else
+	echo "  MISMATCH: dump has $D documents, want $N + $SEEDED; per type (< want, > got):"
+	sed 's/^/    /' "$LOGS/types.diff"
+	ok=0
+fi
+if w=$(grep -c '^sensuctl: warning' "$LOGS/restore-1.log"); then
+	echo "  MISMATCH: restore warned $w time(s) about the input, e.g.: $(grep -m1 '^sensuctl: warning' "$LOGS/restore-1.log")"
+	ok=0
+else
+	echo "  input read without warnings (no unknown fields): ok"
+fi
+unchanged() { # unchanged LABEL KEY FILE WANT: restore FILE on the loaded store, expect all unchanged
+	measure "$LOGS/rerestore-$2.log" "$BIN/sensuctl" restore "$3"
+	summary "$LOGS/rerestore-$2.log"
+	if ((un == $4 && cr + up + sk + fa == 0)); then
+		printf '  %-44s exit 0, %s unchanged: ok (%ss, peak RSS %s MiB)\n' "$1" "$un" "$T" "$(mib "$RSS")"
+	else
+		printf '  %-44s MISMATCH: %s created, %s updated, %s unchanged, %s skipped, %s failed; want %s unchanged\n' "$1" "$cr" "$up" "$un" "$sk" "$fa" "$4"
+		ok=0
+	fi
+}
+unchanged "restore $(basename "$BIG") again (writes nothing)" input "$BIG" "$N"
+unchanged "restore the YAML dump" yaml "$DATA/out.yaml" "$D"
+unchanged "restore the wrapped-json dump" json "$DATA/out.json" "$D"
+stop_backend
+
+echo
+echo "== 4. sensuctl create -f $(basename "$BIG") into a fresh backend, $CREATE_RUNS run(s)"
+for ((i = 1; i <= CREATE_RUNS; i++)); do
+	start_backend create-$i
+	measure "$LOGS/create-$i.log" "$BIN/sensuctl" create -f "$BIG"
+	record create
+	summary "$LOGS/create-$i.log"
+	((cr + up + un == N && fa == 0)) || { cat "$LOGS/create-$i.log" >&2; die "create $i: summary total is not $N resources written"; }
+	stop_backend
+done
+row "sensuctl create -f" create "$N"
+
+declare -A MEMR MEMD MEMRT MEMDT
+MEMR[full]=${MEDRSS[restore]} MEMD[full]=${MEDRSS[dump_yaml]} MEMRT[full]=${MED[restore]} MEMDT[full]=${MED[dump_yaml]}
+if [ "$MEMORY" = 1 ]; then
+	echo
+	echo "== 5. memory: restore and YAML dump at quarter and double size (one run each; full size: the medians above)"
+	for size in quarter double; do
+		start_backend mem-$size
+		measure "$LOGS/mem-restore-$size.log" "$BIN/sensuctl" restore "${SETFILE[$size]}"
+		MEMR[$size]=$RSS MEMRT[$size]=$T
+		summary "$LOGS/mem-restore-$size.log"
+		((cr + up + un == ${SETDOCS[$size]} && fa == 0)) || die "restore of the $size set: summary total is not ${SETDOCS[$size]}"
+		measure "$LOGS/mem-dump-$size.log" "$BIN/sensuctl" dump all --all-namespaces -o yaml -f "$DATA/out-$size.yaml"
+		MEMD[$size]=$RSS MEMDT[$size]=$T
+		[ "$(docs "$DATA/out-$size.yaml")" = $((${SETDOCS[$size]} + SEEDED)) ] || { echo "  MISMATCH: the $size dump has $(docs "$DATA/out-$size.yaml") documents"; ok=0; }
+		stop_backend
+	done
+	printf '  %-8s %10s %9s %11s %18s %9s %15s\n' set resources "file MB" "restore s" "restore peak RSS" "dump s" "dump peak RSS"
+	for size in quarter full double; do
+		printf '  %-8s %10s %9s %11s %14s MiB %9s %11s MiB\n' "$size" "${SETDOCS[$size]}" "$(mb "${SETBYTES[$size]}")" \
+			"${MEMRT[$size]}" "$(mib "${MEMR[$size]}")" "${MEMDT[$size]}" "$(mib "${MEMD[$size]}")"
+	done
+	printf '  double/quarter (%sx the resources): restore RSS %sx, dump RSS %sx\n' \
+		"$(ratio "${SETDOCS[double]}" "${SETDOCS[quarter]}")" "$(ratio "${MEMR[double]}" "${MEMR[quarter]}")" "$(ratio "${MEMD[double]}" "${MEMD[quarter]}")"
+fi
+
+echo
+echo "== summary (medians; a busy machine makes them noisy)"
+if [ "$SCALE" != 1 ] || [ -n "$RESGEN_ARGS" ]; then
+	echo "  note: Sensu Go's figures are for the set at SCALE 1 (20,000 resources); these ratios compare other sizes"
+fi
+RX=$(ratio "$SENSU_GO_RESTORE" "${MED[restore]}")
+printf '  %-44s %7ss %7s res/s  %sx faster than Sensu Go 6.12 (%ss); goal >= %sx (<= %ss): %s\n' "restore" "${MED[restore]}" "$(rate "$N" "${MED[restore]}")" \
+	"$RX" "$SENSU_GO_RESTORE" "$GOAL_RESTORE_X" "$(awk -v s="$SENSU_GO_RESTORE" -v g="$GOAL_RESTORE_X" 'BEGIN { printf "%.2f", s / g }')" \
+	"$(verdict "$RX >= $GOAL_RESTORE_X")"
+CX=$(ratio "$SENSU_GO_RESTORE" "${MED[create]}")
+printf '  %-44s %7ss %7s res/s  %sx faster than Sensu Go restore; goal >= %sx: %s\n' "create -f" "${MED[create]}" "$(rate "$N" "${MED[create]}")" \
+	"$CX" "$GOAL_RESTORE_X" "$(verdict "$CX >= $GOAL_RESTORE_X")"
+for k in dump_yaml dump_json; do
+	DX=$(ratio "${MED[$k]}" "${MED[etcdctl]}")
+	printf '  %-44s %7ss %7s res/s  %sx etcdctl get; goal <= %sx: %s\n' "dump $([ "$k" = dump_yaml ] && echo yaml || echo wrapped-json)" "${MED[$k]}" "$(rate "$D" "${MED[$k]}")" "$DX" "$GOAL_DUMP_X" "$(verdict "$DX <= $GOAL_DUMP_X")"
+done
+printf '  %-44s %7ss %7s res/s  (Sensu Go'"'"'s store: %ss)\n' "etcdctl get --prefix /sensu.io -w json" "${MED[etcdctl]}" "$(rate "$D" "${MED[etcdctl]}")" "$SENSU_GO_ETCDCTL"
+printf '  %-44s %s MiB (restore), %s MiB (dump yaml), %s MiB (dump wrapped-json)\n' "peak RSS of sensuctl" \
+	"$(mib "${MEDRSS[restore]}")" "$(mib "${MEDRSS[dump_yaml]}")" "$(mib "${MEDRSS[dump_json]}")"
+if [ "$MEMORY" = 1 ]; then
+	MX=$(ratio "${MEMD[double]}" "${MEMD[quarter]}")
+	printf '  %-44s %s / %s / %s MiB at quarter/full/double size: %sx for %sx the resources; flat (< 2x): %s\n' "dump memory" \
+		"$(mib "${MEMD[quarter]}")" "$(mib "${MEMD[full]}")" "$(mib "${MEMD[double]}")" "$MX" \
+		"$(ratio "${SETDOCS[double]}" "${SETDOCS[quarter]}")" "$(verdict "$MX < 2")"
+	printf '  %-44s %s / %s / %s MiB at quarter/full/double size (%sx)\n' "restore memory" \
+		"$(mib "${MEMR[quarter]}")" "$(mib "${MEMR[full]}")" "$(mib "${MEMR[double]}")" "$(ratio "${MEMR[double]}" "${MEMR[quarter]}")"
+fi
+if [ "$ok" = 1 ]; then
+	echo "  correctness: ok"
+else
+	echo "  correctness: MISMATCH (see above)"
+fi
+echo
+echo "done: every process this script started has stopped"
+[ "$ok" = 1 ] || exit 1
