@@ -67,74 +67,21 @@ export XDG_CONFIG_HOME=$TMP/xdg SENSU_BACKEND_CONFIG_FILE=/dev/null
 unset SENSUCTL_PROFILE SENSUCTL_CONFIG_FILE SENSUCTL_FORMAT SENSU_FORMAT SENSUCTL_NAMESPACE SENSU_NAMESPACE \
 	SENSUCTL_USER SENSUCTL_PASSWORD SENSUCTL_CACERT SENSUCTL_CERT SENSUCTL_KEY ETCDCTL_ENDPOINTS ETCDCTL_API
 
-PIDS=()
-stop_pid() { # stop_pid PID: SIGTERM, wait up to 30s, then SIGKILL
-	local pid=$1 i
-	kill -0 "$pid" 2>/dev/null || return 0
-	kill -TERM "$pid" 2>/dev/null || true
-	for ((i = 0; i < 300; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$pid" 2>/dev/null; then
-		echo "resources.sh: process $pid did not stop in 30s; killing it" >&2
-		kill -KILL "$pid" 2>/dev/null || true
-	fi
-	wait "$pid" 2>/dev/null || true
-}
-cleanup() {
-	local rc=$? pid
-	trap - EXIT INT TERM
-	for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
-	if [ "$KEEP" = 1 ] || { [ "$rc" != 0 ] && [ "$rc" != 130 ]; }; then
-		echo "work directory kept: $TMP (logs in $LOGS)" >&2
-		[ "$KEEP" = 1 ] || echo "  remove it with: rm -rf $TMP" >&2
-	else
-		rm -rf "$TMP"
-	fi
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-die() { echo "resources.sh: $*" >&2; exit 1; }
-
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for ((p = BASE_PORT; p < BASE_PORT + 10; p++)); do
-	port_free "$p" || die "port $p on 127.0.0.1 is in use; set BASE_PORT to the start of 10 free ports"
-done
-
-http_status() { # http_status PORT PATH: the status code of GET, using bash only
-	local line
-	exec 3<>"/dev/tcp/127.0.0.1/$1" || return 1
-	printf 'GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' "$2" >&3
-	IFS=' ' read -r _ line _ <&3 || true
-	exec 3<&- 3>&-
-	echo "$line"
-}
+SCRIPT=resources.sh
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 
 C=http://127.0.0.1:$BASE_PORT
 export SENSUCTL_ENDPOINTS=$C
 
-# start_backend NAME: a fresh backend in $TMP/state/NAME on BASE_PORT (client),
+# start_fresh_backend NAME: a fresh backend in $TMP/state/NAME on BASE_PORT (client),
 # +1 (peer), +2 (API), fsync on; waits for the ready line and a healthy
 # /health, then runs 'sensu-backend init'. One runs at a time.
-start_backend() {
-	local name=$1 i
-	local p=$((BASE_PORT + 1)) a=$((BASE_PORT + 2)) dir=$TMP/state/$name
-	rm -rf "$dir"
+start_fresh_backend() {
+	local name=$1
+	rm -rf "$TMP/state/$name"
 	mkdir -p "$TMP/state"
-	"$BIN/sensu-backend" start --state-dir "$dir" --etcd-name "$name" \
-		--etcd-listen-client-urls "$C" --etcd-advertise-client-urls "$C" \
-		--etcd-listen-peer-urls "http://127.0.0.1:$p" --etcd-initial-advertise-peer-urls "http://127.0.0.1:$p" \
-		--api-listen-address "127.0.0.1:$a" 2>"$LOGS/$name.log" &
-	PIDS+=($!)
-	for ((i = 0; ; i++)); do
-		grep -q '^sensu-backend ready' "$LOGS/$name.log" && [ "$(http_status "$a" /health 2>/dev/null)" = 200 ] && break
-		kill -0 "${PIDS[-1]}" 2>/dev/null || { cat "$LOGS/$name.log" >&2; die "backend $name exited"; }
-		((i < 1200)) || { cat "$LOGS/$name.log" >&2; die "backend $name not healthy after 120s"; }
-		sleep 0.1
-	done
+	start_backend "$name" "$TMP/state/$name" 0
 	"$BIN/sensu-backend" init --etcd-client-urls "$C" >"$LOGS/$name-init.log" 2>&1 ||
 		{ cat "$LOGS/$name-init.log" >&2; die "sensu-backend init failed on $name"; }
 }
@@ -258,7 +205,7 @@ BIG=${SETFILE[full]} N=${SETDOCS[full]}
 echo
 echo "== 1. sensuctl restore $(basename "$BIG") ($N resources, $(mb "${SETBYTES[full]}") MB) into a fresh backend, $RUNS run(s)"
 for ((i = 1; i <= RUNS; i++)); do
-	start_backend restore-$i
+	start_fresh_backend restore-$i
 	if ((i == 1)); then
 		"$BIN/sensuctl" dump all --all-namespaces --force -f "$DATA/seeded.yaml" 2>"$LOGS/dump-seeded.log"
 		SEEDED=$(docs "$DATA/seeded.yaml")
@@ -337,7 +284,7 @@ stop_backend
 echo
 echo "== 4. sensuctl create -f $(basename "$BIG") into a fresh backend, $CREATE_RUNS run(s)"
 for ((i = 1; i <= CREATE_RUNS; i++)); do
-	start_backend create-$i
+	start_fresh_backend create-$i
 	measure "$LOGS/create-$i.log" "$BIN/sensuctl" create -f "$BIG"
 	record create
 	summary "$LOGS/create-$i.log"
@@ -352,7 +299,7 @@ if [ "$MEMORY" = 1 ]; then
 	echo
 	echo "== 5. memory: restore and YAML dump at quarter and double size (one run each; full size: the medians above)"
 	for size in quarter double; do
-		start_backend mem-$size
+		start_fresh_backend mem-$size
 		measure "$LOGS/mem-restore-$size.log" "$BIN/sensuctl" restore "${SETFILE[$size]}"
 		MEMR[$size]=$RSS MEMRT[$size]=$T
 		summary "$LOGS/mem-restore-$size.log"

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"maps"
 	"regexp"
-	"sort"
 	"strings"
 )
 
@@ -130,14 +129,4 @@ func oneOf(field, v string, allowed ...string) error {
 		}
 	}
 	return fieldErr(field, "%q is not one of %v", v, allowed)
-}
-
-// sortedKeys returns the keys of m in order.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -111,11 +111,10 @@ func runApply(ctx context.Context, f *Factory, opts *applyOptions) error {
 	for i, it := range items {
 		entries[i] = store.Entry{Type: it.Type, Object: it.Object, Where: it.Where()}
 	}
-	conn, err := f.Conn()
+	st, conn, err := f.Store()
 	if err != nil {
 		return err
 	}
-	st := store.New(conn.Client, conn.Config().DialTimeout+conn.Config().CommandTimeout)
 	warn := func(msg string) { fmt.Fprintf(f.IO.ErrOut, "sensuctl: warning: %s\n", msg) }
 	sum, err := st.Apply(ctx, entries, store.ApplyOptions{OnConflict: conflict, DryRun: opts.DryRun}, warn)
 	if sum != nil {

@@ -109,11 +109,10 @@ func runDump(ctx context.Context, f *Factory, list string, format output.Format,
 		namespace = ""
 	}
 
-	conn, err := f.Conn()
+	st, conn, err := f.Store()
 	if err != nil {
 		return err
 	}
-	st := store.New(conn.Client, conn.Config().DialTimeout+conn.Config().CommandTimeout)
 	rev, clusterID, err := st.Head(ctx)
 	if err != nil {
 		return conn.Explain(ctx, err, "dump")

@@ -227,6 +227,16 @@ func (f *Factory) ConnTo(endpoints []string) (*etcdconn.Conn, error) {
 	return etcdconn.New(cfg)
 }
 
+// Store returns the resource store over the connection, each request
+// bounded by the dial and command timeouts.
+func (f *Factory) Store() (*store.Store, *etcdconn.Conn, error) {
+	conn, err := f.Conn()
+	if err != nil {
+		return nil, nil, err
+	}
+	return store.New(conn.Client, conn.Config().DialTimeout+conn.Config().CommandTimeout), conn, nil
+}
+
 // Printer prints in the selected --format.
 func (f *Factory) Printer() output.Printer {
 	format, _ := output.ParseFormat(f.Options.Format) // validated in load

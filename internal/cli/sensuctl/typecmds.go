@@ -14,7 +14,6 @@ import (
 
 	"github.com/sensu-etcd/sensu/internal/output"
 	"github.com/sensu-etcd/sensu/internal/resource"
-	"github.com/sensu-etcd/sensu/internal/store"
 )
 
 // newTypeCommands returns one command per resource type (sensuctl check,
@@ -102,11 +101,10 @@ func runList(ctx context.Context, f *Factory, t *resource.Type, opts *listOption
 	if opts.AllNamespaces {
 		namespace = ""
 	}
-	conn, err := f.Conn()
+	st, conn, err := f.Store()
 	if err != nil {
 		return err
 	}
-	st := store.New(conn.Client, conn.Config().DialTimeout+conn.Config().CommandTimeout)
 	objs, _, err := st.List(ctx, t, namespace)
 	if err != nil {
 		return conn.Explain(ctx, err, "list "+t.ShortName)
@@ -173,11 +171,10 @@ func newInfoCommand(f *Factory, t *resource.Type) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			conn, err := f.Conn()
+			st, conn, err := f.Store()
 			if err != nil {
 				return err
 			}
-			st := store.New(conn.Client, conn.Config().DialTimeout+conn.Config().CommandTimeout)
 			o, err := st.Get(cmd.Context(), t, f.Options.Namespace, name)
 			if err != nil {
 				return conn.Explain(cmd.Context(), err, "get "+t.Singular)
@@ -246,11 +243,10 @@ func runDelete(ctx context.Context, f *Factory, t *resource.Type, name string, o
 			return errors.New("not deleted")
 		}
 	}
-	conn, err := f.Conn()
+	st, conn, err := f.Store()
 	if err != nil {
 		return err
 	}
-	st := store.New(conn.Client, conn.Config().DialTimeout+conn.Config().CommandTimeout)
 	if err := st.Delete(ctx, t, namespace, name); err != nil {
 		return conn.Explain(ctx, err, "delete "+what)
 	}
