@@ -45,6 +45,11 @@ type Entry struct {
 type ApplyOptions struct {
 	OnConflict Conflict
 	DryRun     bool
+	// Detail lists every entry's outcome in Summary.Entries.
+	Detail bool
+	// Progress, when set, is called after each written batch with the
+	// number of entries decided so far and the total.
+	Progress func(done, total int)
 }
 
 // Outcomes of one entry.
@@ -77,6 +82,15 @@ type Summary struct {
 	Failures []string `json:"failures"`
 	// Revision is the store revision after the last write (or of the reads).
 	Revision int64 `json:"revision"`
+	// Entries, with ApplyOptions.Detail, is every entry's outcome in order.
+	Entries []EntryOutcome `json:"entries,omitempty"`
+}
+
+// EntryOutcome is what happened to one entry.
+type EntryOutcome struct {
+	Type    string `json:"type"`
+	Key     string `json:"key"`
+	Outcome string `json:"outcome"`
 }
 
 // Total counts entries with outcome o.
@@ -198,7 +212,7 @@ func (s *Store) Apply(ctx context.Context, entries []Entry, opts ApplyOptions, w
 		warn(fmt.Sprintf("user %s has no password hash in the input: created disabled (dump with --include-secrets to keep passwords)", u))
 	}
 	if !opts.DryRun {
-		r, werr := s.write(ctx, plan, sum, opts.OnConflict)
+		r, werr := s.write(ctx, plan, sum, opts.OnConflict, opts.Progress)
 		sum.Revision = max(sum.Revision, r)
 		if werr != nil {
 			tally(sum, plan)
@@ -206,6 +220,11 @@ func (s *Store) Apply(ctx context.Context, entries []Entry, opts ApplyOptions, w
 		}
 	}
 	tally(sum, plan)
+	if opts.Detail {
+		for _, p := range plan {
+			sum.Entries = append(sum.Entries, EntryOutcome{Type: p.Type.FullName(), Key: p.key, Outcome: p.outcome})
+		}
+	}
 	return sum, nil
 }
 
@@ -397,9 +416,15 @@ func prepareValue(p *planned, cur stored, found bool) error {
 // write applies the plan type by type; batches of one type run
 // concurrently. Entries end Created/Updated only once their transaction
 // committed; on an error every entry not written is Failed.
-func (s *Store) write(ctx context.Context, plan []*planned, sum *Summary, policy Conflict) (int64, error) {
+func (s *Store) write(ctx context.Context, plan []*planned, sum *Summary, policy Conflict, progress func(done, total int)) (int64, error) {
 	var rev int64
 	var mu sync.Mutex
+	done := 0
+	for _, p := range plan {
+		if p.outcome != Created && p.outcome != Updated {
+			done++
+		}
+	}
 	written := map[*planned]bool{}
 	var err error
 	for start := 0; start < len(plan) && err == nil; {
@@ -435,6 +460,10 @@ func (s *Store) write(ctx context.Context, plan []*planned, sum *Summary, policy
 			}
 			for _, p := range batch {
 				written[p] = true
+			}
+			done += len(batch)
+			if progress != nil {
+				progress(done, len(plan))
 			}
 			return nil
 		})

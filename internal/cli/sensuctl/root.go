@@ -139,7 +139,7 @@ func NewRootCommand(f *Factory) *cobra.Command {
 	clusterCmd, snapshotCmd := newClusterCommand(f), newSnapshotCommand(f)
 	clusterCmd.GroupID, snapshotCmd.GroupID = groupOperate, groupOperate
 	root.AddCommand(newVersionCommand(f), clusterCmd, snapshotCmd)
-	root.AddCommand(withGroup(groupResources, newCreateCommand(f), newRestoreCommand(f), newDumpCommand(f))...)
+	root.AddCommand(withGroup(groupResources, newCreateCommand(f), newRestoreCommand(f), newDumpCommand(f), newMigrateCommand(f))...)
 	root.AddCommand(newDescribeTypeCommand(f), newConfigureCommand(f), newConfigCommand(f), newExitCodesTopic())
 	root.AddCommand(newTypeCommands(f)...)
 	return root
