@@ -402,3 +402,38 @@ func evalExpression(expr, accessor string) (string, bool) {
 	}
 	return "", false
 }
+
+// builtinFilters exist in every Sensu Go namespace.
+var builtinFilters = map[string]bool{"is_incident": true, "not_silenced": true, "has_metrics": true}
+
+// checkReferences notes handlers whose filters, mutator or set members were
+// not translated, so the operator knows what to create by hand.
+func (t *translator) checkReferences() {
+	ft, ht, mt := mustType("filters"), mustType("handlers"), mustType("mutators")
+	for i := range t.report.Items {
+		it := &t.report.Items[i]
+		if it.Kind != "handler" || it.Outcome == Invalid || it.Outcome == NoEquivalent {
+			continue
+		}
+		h, ok := t.planned(ht, t.opts.Namespace, strings.TrimPrefix(it.Source, "handlers.")).(*resource.Handler)
+		if !ok {
+			continue
+		}
+		for _, f := range h.Filters {
+			if !builtinFilters[f] && t.planned(ft, t.opts.Namespace, f) == nil {
+				it.Notes = append(it.Notes, fmt.Sprintf("filter %s is not translated (see its own item): create it in Sensu Go or remove it from the handler", f))
+			}
+		}
+		if h.Mutator != "" && h.Mutator != "only_check_output" && t.planned(mt, t.opts.Namespace, h.Mutator) == nil {
+			it.Notes = append(it.Notes, fmt.Sprintf("mutator %s is not defined in the configuration", h.Mutator))
+		}
+		for _, member := range h.Handlers {
+			if t.planned(ht, t.opts.Namespace, member) == nil {
+				it.Notes = append(it.Notes, fmt.Sprintf("handler %s of the set is not translated", member))
+			}
+		}
+		if it.Outcome == Translated && len(it.Notes) > 0 {
+			it.Outcome = TranslatedWithChanges
+		}
+	}
+}

@@ -103,6 +103,7 @@ func Translate(in Input, opts Options) (*Plan, error) {
 		t.filters(in.Server)
 		t.extensions(in.Server)
 		t.otherScopes(in.Server)
+		t.checkReferences()
 	}
 	for _, c := range in.Clients {
 		t.clientConfig(c)

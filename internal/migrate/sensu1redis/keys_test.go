@@ -97,35 +97,3 @@ func TestParseURL(t *testing.T) {
 		}
 	}
 }
-
-func TestDecodeObject(t *testing.T) {
-	m, err := decodeObject(`{"timestamp":1699999992,"duration":0.577,"big":12345678901234567890,"a":[1,{"b":null}]}`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k, want := range map[string]string{"timestamp": "1699999992", "duration": "0.577", "big": "12345678901234567890"} {
-		if n, ok := m[k].(interface{ String() string }); !ok || n.String() != want {
-			t.Errorf("%s = %#v, want json.Number %s", k, m[k], want)
-		}
-	}
-	for in, want := range map[string]string{
-		"":          "empty value, expected a JSON object",
-		"  ":        "empty value, expected a JSON object",
-		"null":      "JSON null, expected a JSON object",
-		`"x"`:       "a JSON string, expected a JSON object",
-		"42":        "a JSON number, expected a JSON object",
-		"[]":        "a JSON array, expected a JSON object",
-		`{"a":`:     "invalid JSON: truncated",
-		`{"a":1}x`:  "invalid JSON: data after the object at byte 7",
-		`{"a":1}{}`: "invalid JSON: data after the object at byte 7",
-		`{a:1}`:     "invalid JSON at byte 2: invalid character 'a' looking for beginning of object key string",
-	} {
-		_, err := decodeObject(in)
-		if err == nil || err.Error() != want {
-			t.Errorf("decodeObject(%q) error %v, want %q", in, err, want)
-		}
-	}
-	if _, err := decodeObject("{}\n"); err != nil {
-		t.Errorf("trailing newline: %v", err)
-	}
-}
