@@ -1,8 +1,10 @@
 package backup
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -350,3 +352,59 @@ func TestRestoreTestWithAuth(t *testing.T) {
 		t.Errorf("restore test of an auth-enabled store: %v", err)
 	}
 }
+
+func TestTrailerHashAnyChunking(t *testing.T) {
+	body := make([]byte, 5000)
+	for i := range body {
+		body[i] = byte(i * 7)
+	}
+	sum := sha256.Sum256(body)
+	stream := append(append([]byte(nil), body...), sum[:]...)
+	whole := sha256.Sum256(stream)
+	for _, sizes := range [][]int{{len(stream)}, {1}, {31}, {32}, {33}, {5000, 32}, {4999, 1, 32}, {10, 3000, 7, 1, 2000}} {
+		h := newTrailerHash()
+		for i, k := 0, 0; i < len(stream); k++ {
+			n := min(sizes[k%len(sizes)], len(stream)-i)
+			h.Write(stream[i : i+n])
+			i += n
+		}
+		if !h.matches() {
+			t.Errorf("chunks %v: trailer does not match", sizes)
+		}
+		if got := h.fileSum(); got != hex.EncodeToString(whole[:]) {
+			t.Errorf("chunks %v: file sum %s", sizes, got)
+		}
+	}
+	bad := append([]byte(nil), stream...)
+	bad[10]++
+	h := newTrailerHash()
+	h.Write(bad)
+	if h.matches() {
+		t.Error("a changed body matched its trailer")
+	}
+}
+
+func TestCopyPipelined(t *testing.T) {
+	src := make([]byte, 3<<20+123)
+	for i := range src {
+		src[i] = byte(i)
+	}
+	var dst bytes.Buffer
+	h := sha256.New()
+	var progressed int64
+	n, err := copyPipelined(&dst, h, bytes.NewReader(src), func(k int64) { progressed += k })
+	if err != nil || n != int64(len(src)) || !bytes.Equal(dst.Bytes(), src) || progressed != n {
+		t.Fatalf("n=%d err=%v equal=%v progress=%d", n, err, bytes.Equal(dst.Bytes(), src), progressed)
+	}
+	want := sha256.Sum256(src)
+	if !bytes.Equal(h.Sum(nil), want[:]) {
+		t.Error("hash differs")
+	}
+	if _, err := copyPipelined(failingWriter{}, h, bytes.NewReader(src), nil); err == nil {
+		t.Error("a write error was lost")
+	}
+}
+
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }

@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -120,11 +121,7 @@ func Save(ctx context.Context, cli *clientv3.Client, endpoint, path string, opts
 	meta.EtcdVersion = resp.Version
 
 	body := newTrailerHash()
-	w := io.MultiWriter(f, body)
-	if opts.Progress != nil {
-		w = io.MultiWriter(w, progressWriter(opts.Progress))
-	}
-	n, err := io.CopyBuffer(w, resp.Snapshot, make([]byte, 1<<20))
+	n, err := copyPipelined(f, body, resp.Snapshot, opts.Progress)
 	if err != nil {
 		return Meta{}, fmt.Errorf("receive snapshot from %s after %d bytes: %w", endpoint, n, err)
 	}
@@ -165,31 +162,98 @@ func Save(ctx context.Context, cli *clientv3.Client, endpoint, path string, opts
 // those bytes: the hash etcd sent for what came before.
 type trailerHash struct {
 	h    hash.Hash
-	tail []byte
+	tail [hashSize]byte
+	n    int // bytes in tail
 }
 
 func newTrailerHash() *trailerHash { return &trailerHash{h: sha256.New()} }
 
 func (t *trailerHash) Write(p []byte) (int, error) {
-	buf := append(t.tail, p...)
-	if len(buf) > hashSize {
-		t.h.Write(buf[:len(buf)-hashSize])
-		buf = buf[len(buf)-hashSize:]
+	if len(p) >= hashSize {
+		// The held tail is body after all; hash it and most of p in place.
+		t.h.Write(t.tail[:t.n])
+		t.h.Write(p[:len(p)-hashSize])
+		t.n = copy(t.tail[:], p[len(p)-hashSize:])
+		return len(p), nil
 	}
-	t.tail = append([]byte(nil), buf...)
+	var buf [2 * hashSize]byte
+	k := copy(buf[:], t.tail[:t.n])
+	k += copy(buf[k:], p)
+	if k > hashSize {
+		t.h.Write(buf[:k-hashSize])
+		t.n = copy(t.tail[:], buf[k-hashSize:k])
+	} else {
+		t.n = copy(t.tail[:], buf[:k])
+	}
 	return len(p), nil
 }
 
 func (t *trailerHash) matches() bool {
-	return len(t.tail) == hashSize && string(t.h.Sum(nil)) == string(t.tail)
+	return t.n == hashSize && string(t.h.Sum(nil)) == string(t.tail[:])
 }
 
 // fileSum is the SHA-256 of the whole file: the database's running hash
 // continued with the trailer (Sum does not disturb the running state, so the
 // file is hashed once, not twice).
 func (t *trailerHash) fileSum() string {
-	t.h.Write(t.tail)
+	t.h.Write(t.tail[:t.n])
 	return hex.EncodeToString(t.h.Sum(nil))
+}
+
+// copyPipelined copies src to the file and the hash, receiving the next
+// chunk from the network while the previous one is written and hashed: on
+// two CPUs that hides the hashing behind the transfer.
+func copyPipelined(f io.Writer, body io.Writer, src io.Reader, progress func(int64)) (int64, error) {
+	const chunk, buffers = 1 << 20, 4
+	free := make(chan []byte, buffers)
+	for range buffers {
+		free <- make([]byte, chunk)
+	}
+	full := make(chan []byte, buffers)
+	done := make(chan error, 1)
+	var failed atomic.Bool
+	go func() {
+		var werr error
+		for b := range full {
+			if werr == nil {
+				if _, err := f.Write(b); err != nil {
+					werr = err
+					failed.Store(true)
+				} else {
+					body.Write(b)
+					if progress != nil {
+						progress(int64(len(b)))
+					}
+				}
+			}
+			free <- b[:cap(b)]
+		}
+		done <- werr
+	}()
+	var n int64
+	var rerr error
+	for !failed.Load() {
+		buf := <-free
+		k, err := io.ReadFull(src, buf)
+		if k > 0 {
+			n += int64(k)
+			full <- buf[:k]
+		} else {
+			free <- buf
+		}
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			break
+		}
+		if err != nil {
+			rerr = err
+			break
+		}
+	}
+	close(full)
+	if werr := <-done; werr != nil {
+		return n, werr
+	}
+	return n, rerr
 }
 
 type progressWriter func(int64)
