@@ -199,8 +199,19 @@ func (t *translator) check(name string, attrs map[string]any, client, source str
 		invalid(err.Error())
 		return
 	}
+	if typ, _ := str(attrs["type"]); typ == "metric" {
+		for _, h := range c.Handlers {
+			t.metricHandlers[h] = true
+		}
+	}
 	if !t.add(checkType, c, source) {
-		note("also defined elsewhere: the first definition is used")
+		first := t.planned(checkType, t.opts.Namespace, name).(*resource.CheckConfig)
+		if client != "" {
+			first.Subscriptions = appendUnique(first.Subscriptions, "entity:"+client)
+			note("also defined by another client or the server: its entity subscription is added to the first definition, whose other attributes are used")
+		} else {
+			note("also defined elsewhere: the first definition is used")
+		}
 		item.Outcome = TranslatedWithChanges
 	}
 	item.Resources = append(item.Resources, ref(checkType, c))

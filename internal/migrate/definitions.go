@@ -13,6 +13,7 @@ import (
 
 // Built-in Sensu Go filters and the filters this translation adds.
 const (
+	isIncidentFilter  = "is_incident"  // built into Sensu Go
 	notSilencedFilter = "not_silenced" // built into Sensu Go
 	notFlappingFilter = "sensu1-not-flapping"
 )
@@ -67,6 +68,9 @@ func (t *translator) handler(name string, attrs map[string]any) {
 	}
 	if v, ok := num(a["timeout"]); ok {
 		h.Timeout = uint32(math.Ceil(v))
+		if float64(h.Timeout) != v {
+			note("timeout %v rounded up to %d seconds", v, h.Timeout)
+		}
 		delete(a, "timeout")
 	}
 	if m, ok := str(a["mutator"]); ok {
@@ -106,11 +110,18 @@ func (t *translator) handler(name string, attrs map[string]any) {
 		}
 		delete(a, "severities")
 	}
-	if b, _ := boolean(a["handle_silenced"]); !b {
+	if h.Type != "set" && !t.metricHandlers[name] {
+		// 1.x handles failures, resolutions and flapping, not every OK
+		// result as Sensu Go would: is_incident does the same.
+		h.Filters = append([]string{isIncidentFilter}, h.Filters...)
+	} else if t.metricHandlers[name] {
+		note("used by a metric check: OK results are handled too (no is_incident filter), as in 1.x")
+	}
+	if b, _ := boolean(a["handle_silenced"]); !b && h.Type != "set" {
 		h.Filters = appendUnique(h.Filters, notSilencedFilter)
 	}
 	delete(a, "handle_silenced")
-	if b, _ := boolean(a["handle_flapping"]); !b {
+	if b, _ := boolean(a["handle_flapping"]); !b && h.Type != "set" {
 		t.notFlappingFilter(source)
 		h.Filters = appendUnique(h.Filters, notFlappingFilter)
 	}
@@ -265,7 +276,7 @@ func (t *translator) otherScopes(s *sensu1config.Settings) {
 func attributeExpressions(attrs map[string]any, root string) (exprs, problems []string) {
 	var walk func(path []string, v any)
 	walk = func(path []string, v any) {
-		if m, ok := hash(v); ok && len(m) > 0 {
+		if m, ok := hash(v); ok && (len(m) > 0 || len(path) == 0) {
 			for _, k := range sortedKeys(m) {
 				walk(append(append([]string(nil), path...), k), m[k])
 			}
@@ -318,6 +329,10 @@ func attributeExpressions(attrs map[string]any, root string) (exprs, problems []
 			return
 		}
 		exprs = append(exprs, fmt.Sprintf("%s == %s", accessor, lit))
+	}
+	if len(attrs) == 0 {
+		// 1.x matches every event (or client) against empty attributes.
+		return []string{"true"}, nil
 	}
 	walk(nil, attrs)
 	sort.Strings(exprs)

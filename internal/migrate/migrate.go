@@ -69,14 +69,15 @@ const (
 
 // translator holds the state of one translation.
 type translator struct {
-	opts    Options
-	in      Input
-	report  *Report
-	out     []Resource
-	index   map[string]int // resource key → position in out
-	clients map[string]map[string]any
+	opts   Options
+	in     Input
+	report *Report
+	out    []Resource
+	index  map[string]int // resource key → position in out
 	// configSources are the client scopes of configuration directories.
 	configSources []clientSource
+	// metricHandlers are handlers of metric checks, which 1.x gives OK results too.
+	metricHandlers map[string]bool
 }
 
 // Translate builds the plan. It never fails on a bad source object: the
@@ -88,7 +89,7 @@ func Translate(in Input, opts Options) (*Plan, error) {
 	if opts.Now.IsZero() {
 		opts.Now = time.Now()
 	}
-	t := &translator{opts: opts, in: in, report: &Report{}, index: map[string]int{}}
+	t := &translator{opts: opts, in: in, report: &Report{}, index: map[string]int{}, metricHandlers: map[string]bool{}}
 	nsType := mustType("namespaces")
 	ns := &resource.Namespace{Name: opts.Namespace}
 	if err := resource.Prepare(nsType, ns, ""); err != nil {

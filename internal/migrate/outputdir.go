@@ -14,7 +14,8 @@ import (
 // `sensuctl create -r -f DIR` (and ours) reads:
 // DIR/<namespace>/<type>/<name>.json, cluster-wide types under
 // DIR/_cluster/<type>/, events as <entity>/<check>.json. The directory must
-// not exist or be empty, so that no stale file is mixed in.
+// not exist or be empty, so that no stale file is mixed in. Files are 0600:
+// entities' labels can hold secrets, as the 1.x client settings did.
 func WriteDir(dir string, resources []Resource) (int, error) {
 	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
 		return 0, fmt.Errorf("--output-dir %s is not empty: give a new or empty directory", dir)
@@ -34,14 +35,14 @@ func WriteDir(dir string, resources []Resource) (int, error) {
 			name = r.Type.Singular
 		}
 		path := filepath.Join(dir, ns, r.Type.ShortName, filepath.FromSlash(safeFileName(name))+".json")
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 			return n, err
 		}
 		doc, err := output.AppendResource(nil, output.FormatWrappedJSON, wrappedDoc(w), 0)
 		if err != nil {
 			return n, err
 		}
-		if err := os.WriteFile(path, doc, 0o644); err != nil {
+		if err := os.WriteFile(path, doc, 0o600); err != nil {
 			return n, fmt.Errorf("write %s: %w", path, err)
 		}
 		n++

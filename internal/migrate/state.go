@@ -2,7 +2,6 @@ package migrate
 
 import (
 	"fmt"
-	"math"
 	"sort"
 	"strings"
 	"time"
@@ -19,6 +18,7 @@ type clientSource struct {
 	attrs  map[string]any
 	source string
 	keys   []string
+	notes  []string
 }
 
 // clientConfig takes a per-client configuration directory: its client
@@ -30,10 +30,6 @@ func (t *translator) clientConfig(c ClientConfig) {
 		t.report.add(Item{Kind: "client", Source: c.Source, Outcome: Invalid, Notes: []string{"the client scope has no name"}})
 		return
 	}
-	if t.clients == nil {
-		t.clients = map[string]map[string]any{}
-	}
-	t.clients[name] = client
 	t.configSources = append(t.configSources, clientSource{attrs: client, source: c.Source})
 	t.checks(c.Settings, name)
 }
@@ -48,13 +44,27 @@ func (t *translator) entities() {
 			if c.HasSignature {
 				keys = append(keys, "client:"+c.Name+":signature")
 			}
-			byName[c.Name] = clientSource{attrs: c.Data, source: "client:" + c.Name, keys: keys}
+			src := clientSource{attrs: c.Data, source: "client:" + c.Name, keys: keys}
+			if c.Signature == "invalidated" {
+				src.notes = append(src.notes, "the 1.x client was deleted with invalidate=true (signature \"invalidated\"): migrated all the same; delete the entity if it should stay gone")
+			} else if c.Signature != "" {
+				src.notes = append(src.notes, "the client signature has no Sensu Go equivalent (agents authenticate with users)")
+			}
+			if !c.InClientsSet {
+				src.notes = append(src.notes, "not in the clients set: 1.x did not list it")
+			}
+			byName[c.Name] = src
 		}
 	}
-	for name, attrs := range t.clients {
-		if _, ok := byName[name]; !ok {
-			byName[name] = clientSource{attrs: attrs, source: "client " + name + " (configuration)"}
+	for _, cs := range t.configSources {
+		name, _ := str(cs.attrs["name"])
+		if src, ok := byName[name]; ok {
+			src.notes = append(src.notes, fmt.Sprintf("also configured in %s (client %s): the registry's copy, what the client last sent, is used", cs.source, name))
+			byName[name] = src
+			continue
 		}
+		byName[name] = clientSource{attrs: cs.attrs, source: cs.source + " (client " + name + ")",
+			notes: []string{"not in the Redis registry: made from its configuration"}}
 	}
 	names := make([]string, 0, len(byName))
 	for n := range byName {
@@ -67,7 +77,7 @@ func (t *translator) entities() {
 }
 
 func (t *translator) entity(name string, src clientSource) {
-	item := Item{Kind: "client", Source: src.source, Keys: src.keys}
+	item := Item{Kind: "client", Source: src.source, Keys: src.keys, Notes: src.notes}
 	note := func(format string, args ...any) { item.Notes = append(item.Notes, fmt.Sprintf(format, args...)) }
 	a := src.attrs
 	e := &resource.Entity{EntityClass: "agent", Deregistration: resource.Deregistration{}}
@@ -106,11 +116,19 @@ func (t *translator) entity(name string, src clientSource) {
 	}
 	// Labels hold every attribute, secrets included, because check commands
 	// read them through tokens; the redact list makes Sensu Go hide them.
+	redact := defaultRedact
 	if r, ok := strings_(a["redact"]); ok {
-		e.Redact = r
-	} else {
-		e.Redact = defaultRedact
+		redact = r
 	}
+	e.Redact = append([]string(nil), redact...)
+	// Sensu Go redacts whole label keys: add the flattened keys of secrets.
+	for k := range labels {
+		last := k[strings.LastIndex(k, ".")+1:]
+		if k != last && contains(redact, last) {
+			e.Redact = appendUnique(e.Redact, k)
+		}
+	}
+	sort.Strings(e.Redact[len(redact):])
 	if b, ok := boolean(a["deregister"]); ok {
 		e.Deregister = b
 	}
@@ -168,6 +186,18 @@ func (t *translator) redisState(s *sensu1redis.Snapshot) {
 		for _, k := range it.Keys {
 			accounted[k] = true
 		}
+	}
+	for _, inv := range s.Invalid {
+		source := inv.Key
+		if inv.Field != "" {
+			source += " " + inv.Field
+		}
+		it := Item{Kind: "key", Source: source, Keys: []string{inv.Key}, Outcome: Invalid, Notes: []string{inv.Error}}
+		if inv.Field != "" {
+			it.Keys = nil // the hash's other fields are translated
+		}
+		mark(&it)
+		t.report.add(it)
 	}
 	t.events(s, func(it Item) { mark(&it); t.report.add(it) })
 	for _, sil := range s.Silences {
@@ -264,24 +294,31 @@ func (t *translator) event(p pair, r *sensu1redis.Result, se *sensu1redis.Event)
 			item.Keys = append(item.Keys, "history:"+p.client+":"+p.check+":last_ok")
 		}
 	}
+	// A stored event is kept while 1.x handles a problem; the latest result
+	// can be newer (auto_resolve false leaves an old event behind). The
+	// newer wins; on a tie the event, which carries more.
+	useEvent := false
 	if se != nil {
 		item.Kind = "event"
-		evData = se.Data
 		item.Keys = append(item.Keys, "events:"+p.client)
-		if ec, ok := hash(evData["check"]); ok {
-			if check == nil {
-				check = ec
-			} else {
-				re, _ := integer(check["executed"])
-				ee, _ := integer(ec["executed"])
-				if ee > re {
-					check = ec
-					note("the stored event (executed %d) is newer than the latest result (executed %d): the event's status and output are used", ee, re)
-				} else if st1, st2 := fmt.Sprint(check["status"]), fmt.Sprint(ec["status"]); st1 != st2 {
-					note("the stored event (status %s) disagrees with the newer latest result (status %s): the result is used", st2, st1)
-				}
+		if ec, ok := hash(se.Data["check"]); ok {
+			re, _ := integer(check["executed"])
+			ee, _ := integer(ec["executed"])
+			switch {
+			case check == nil || ee >= re:
+				check, useEvent = ec, true
+			default:
+				note("the stored event (executed %d, status %v) is older than the latest result (executed %d, status %v): the result is used, the event's occurrences and silencing are not", ee, ec["status"], re, check["status"])
 			}
 		}
+		if useEvent {
+			evData = se.Data
+		}
+	}
+	// The stored event's ID names the event whichever data wins.
+	var storedID string
+	if se != nil {
+		storedID, _ = str(se.Data["id"])
 	}
 	entity, _ := t.planned(mustType("entities"), t.opts.Namespace, p.client).(*resource.Entity)
 	if entity == nil {
@@ -336,6 +373,12 @@ func (t *translator) event(p pair, r *sensu1redis.Result, se *sensu1redis.Event)
 			c.LastOK = r.LastOK
 		}
 	}
+	if c.LastOK == 0 && evData != nil {
+		c.LastOK, _ = integer(evData["last_ok"])
+	}
+	if _, ok := hash(check["hooks"]); ok {
+		note("hook results (check.hooks) are not carried over: Sensu Go events keep hook results of its own agents")
+	}
 	if len(history) == 0 {
 		if hs, ok := check["history"].([]any); ok {
 			for _, h := range hs {
@@ -389,11 +432,9 @@ func (t *translator) event(p pair, r *sensu1redis.Result, se *sensu1redis.Event)
 		if ts, ok := integer(evData["timestamp"]); ok {
 			ev.Timestamp = ts
 		}
-		if id, ok := str(evData["id"]); ok {
-			if _, err := uuid.Parse(id); err == nil {
-				ev.ID = id
-			}
-		}
+	}
+	if _, err := uuid.Parse(storedID); err == nil {
+		ev.ID = storedID
 	}
 	if ev.ID == "" {
 		ev.ID = deterministicID(p.client, p.check)
@@ -448,9 +489,10 @@ func (t *translator) silence(s sensu1redis.Silence) Item {
 	if s.TTL < 0 {
 		sil.Expire = -1
 	} else {
-		remaining := int64(math.Ceil(s.TTL.Seconds()))
-		at := t.opts.Now.Unix() + remaining
-		at = (at + expiryGranularity - 1) / expiryGranularity * expiryGranularity
+		// The expiry instant (read time + TTL) does not move while the TTL
+		// counts down; rounded up to whole 10 s it is the same on a rerun.
+		atMs := t.opts.Now.UnixMilli() + s.TTL.Milliseconds()
+		at := (atMs + expiryGranularity*1000 - 1) / (expiryGranularity * 1000) * expiryGranularity
 		sil.ExpireAt = at
 		sil.Expire = at - sil.Begin
 		item.Notes = append(item.Notes, fmt.Sprintf("expires at %s (the Redis TTL, %s left, rounded up to %d s)",
