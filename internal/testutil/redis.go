@@ -3,6 +3,8 @@ package testutil
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"net"
 	"os"
@@ -25,6 +27,8 @@ import (
 // tests can set up data; AddUser adds restricted users.
 type Redis struct {
 	port    int
+	tlsPort int
+	tls     *RedisTLS
 	dir     string
 	logPath string
 
@@ -40,19 +44,39 @@ type Redis struct {
 // and SELECT, and nothing else (no @write, no CONFIG, no CLIENT).
 var ReadOnlyACL = []string{"resetkeys", "~*", "resetchannels", "-@all", "+@read", "-@dangerous", "+ping", "+select"}
 
+// RedisOptions tune StartRedis.
+type RedisOptions struct {
+	// TLS adds a TLS port (TLSAddr, TLSURL) beside the plain one.
+	TLS *RedisTLS
+}
+
+// RedisTLS is the server's certificate; clients need no certificate.
+type RedisTLS struct {
+	CA   *CA
+	Cert CertPair
+}
+
 // StartRedis starts a redis-server on a free 127.0.0.1 port with persistence
 // off and its working directory in a temp dir, and waits until it answers
 // PING. The server is stopped (SIGTERM, then SIGKILL) by t.Cleanup, which
 // waits for the process to exit. Without redis-server on PATH the test is
 // skipped, or fails when CI=true.
-func StartRedis(t testing.TB) *Redis {
+func StartRedis(t testing.TB, opts ...RedisOptions) *Redis {
 	t.Helper()
+	var opt RedisOptions
+	if len(opts) > 0 {
+		opt = opts[0]
+	}
 	bin := requireTool(t, "redis-server")
 	var lastErr error
 	// FreePorts cannot hold the port for us; another process can take it in
-	// between, so a server that dies at start is retried on a new port.
+	// between, so a server that dies at start is retried on new ports.
 	for range 3 {
-		r := &Redis{port: FreePorts(t, 1)[0], dir: t.TempDir()}
+		ports := FreePorts(t, 2)
+		r := &Redis{port: ports[0], dir: t.TempDir(), tls: opt.TLS}
+		if opt.TLS != nil {
+			r.tlsPort = ports[1]
+		}
 		r.logPath = filepath.Join(r.dir, "redis.log")
 		if err := r.start(bin); err != nil {
 			t.Fatalf("start redis-server: %v", err)
@@ -89,7 +113,7 @@ func requireTool(t testing.TB, name string) string {
 }
 
 func (r *Redis) start(bin string) error {
-	cmd := exec.Command(bin,
+	args := []string{
 		"--port", strconv.Itoa(r.port),
 		"--bind", "127.0.0.1",
 		"--save", "",
@@ -98,7 +122,13 @@ func (r *Redis) start(bin string) error {
 		"--logfile", r.logPath,
 		"--daemonize", "no",
 		"--databases", "16",
-	)
+	}
+	if r.tls != nil {
+		args = append(args, "--tls-port", strconv.Itoa(r.tlsPort),
+			"--tls-cert-file", r.tls.Cert.CertFile, "--tls-key-file", r.tls.Cert.KeyFile,
+			"--tls-ca-cert-file", r.tls.CA.CertFile, "--tls-auth-clients", "no")
+	}
+	cmd := exec.Command(bin, args...)
 	cmd.Dir = r.dir
 	if err := cmd.Start(); err != nil {
 		return err
@@ -127,7 +157,10 @@ func (r *Redis) waitReady(timeout time.Duration) error {
 			return fmt.Errorf("redis-server exited (%v): %s", r.exitErr, tail(r.Logs(), 5))
 		default:
 		}
-		if last = ping(r.Addr()); last == nil {
+		if last = ping(r.Addr()); last == nil && r.tls != nil {
+			last = pingTLS(r.TLSAddr(), r.tls.CA.CertFile)
+		}
+		if last == nil {
 			return nil
 		}
 		time.Sleep(20 * time.Millisecond)
@@ -140,6 +173,24 @@ func ping(addr string) error {
 	if err != nil {
 		return err
 	}
+	return pingConn(c)
+}
+
+func pingTLS(addr, caFile string) error {
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		return err
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(pem)
+	c, err := tls.DialWithDialer(&net.Dialer{Timeout: time.Second}, "tcp", addr, &tls.Config{RootCAs: pool})
+	if err != nil {
+		return err
+	}
+	return pingConn(c)
+}
+
+func pingConn(c net.Conn) error {
 	defer c.Close()
 	_ = c.SetDeadline(time.Now().Add(time.Second))
 	if _, err := c.Write([]byte("PING\r\n")); err != nil {
@@ -190,6 +241,17 @@ func (r *Redis) Logs() string {
 
 // Port is the TCP port the server listens on.
 func (r *Redis) Port() int { return r.port }
+
+// TLSAddr is host:port of the TLS port ("" without RedisOptions.TLS).
+func (r *Redis) TLSAddr() string {
+	if r.tls == nil {
+		return ""
+	}
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(r.tlsPort))
+}
+
+// TLSURL is rediss://127.0.0.1:TLSPORT.
+func (r *Redis) TLSURL() string { return "rediss://" + r.TLSAddr() }
 
 // Addr is host:port of the server.
 func (r *Redis) Addr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(r.port)) }

@@ -11,6 +11,7 @@ import (
 	"github.com/sensu-etcd/sensu/internal/clientconfig"
 	"github.com/sensu-etcd/sensu/internal/cluster"
 	"github.com/sensu-etcd/sensu/internal/etcdconn"
+	"github.com/sensu-etcd/sensu/internal/migrate/sensu1redis"
 	"github.com/sensu-etcd/sensu/internal/store"
 )
 
@@ -34,7 +35,7 @@ var exitCodes = []struct {
 	{ExitError, "error: an endpoint unreachable or timing out, a failed request, bad input data (nothing was written)"},
 	{ExitUsage, "usage: unknown command or flag, bad flag value, environment variable or config file, unknown --format, a prompt needed without a terminal"},
 	{ExitUnhealthy, "the cluster is unhealthy, a change was refused as unsafe in the cluster's state (or would overwrite resources with --on-conflict fail, or delete a namespace that is not empty), or a command completed only in part (it printed every result first)"},
-	{ExitAuth, "authentication or TLS refused, or permission denied by etcd"},
+	{ExitAuth, "authentication or TLS refused, or permission denied by etcd (or by the 1.x Redis of migrate)"},
 	{ExitNotFound, "not found: a member, resource or profile named on the command line does not exist"},
 	{ExitInterrupted, "interrupted (SIGINT or SIGTERM)"},
 }
@@ -58,7 +59,8 @@ func ExitCode(err error) int {
 		return ExitOK
 	case errors.Is(err, errInterrupted), errors.Is(err, context.Canceled):
 		return ExitInterrupted
-	case errors.Is(err, etcdconn.ErrAuth), errors.Is(err, etcdconn.ErrTLS), errors.Is(err, etcdconn.ErrPermission):
+	case errors.Is(err, etcdconn.ErrAuth), errors.Is(err, etcdconn.ErrTLS), errors.Is(err, etcdconn.ErrPermission),
+		errors.Is(err, sensu1redis.ErrAuth), errors.Is(err, sensu1redis.ErrPermission):
 		return ExitAuth
 	case errors.Is(err, ErrNotFound), errors.Is(err, clientconfig.ErrProfileNotFound), errors.Is(err, cluster.ErrMemberNotFound),
 		errors.Is(err, store.ErrNotFound):
@@ -67,7 +69,7 @@ func ExitCode(err error) int {
 		errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrNotEmpty):
 		return ExitUnhealthy
 	case isFlagError(err), errors.As(err, &ue), errors.Is(err, clientconfig.ErrConfig), errors.Is(err, etcdconn.ErrUsage),
-		errors.Is(err, cluster.ErrBadInput):
+		errors.Is(err, cluster.ErrBadInput), errors.Is(err, sensu1redis.ErrInvalidURL):
 		return ExitUsage
 	default:
 		return ExitError

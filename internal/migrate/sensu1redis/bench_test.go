@@ -3,6 +3,7 @@ package sensu1redis_test
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -88,6 +89,19 @@ func BenchmarkRead(b *testing.B) {
 		keys = len(snap.Keys)
 	}
 	b.ReportMetric(float64(keys)*float64(b.N)/b.Elapsed().Seconds(), "keys/s")
+
+	// The heap a Snapshot keeps (outside the timing).
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	snap, err := sensu1redis.Read(ctx, sensu1redis.Options{URL: r.URL()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "MiB-snapshot")
+	runtime.KeepAlive(snap)
 }
 
 // BenchmarkReadRaw is the baseline: SCAN and GET of the same keyspace.

@@ -176,6 +176,9 @@ type conn struct {
 	addr string
 	db   int
 	tls  bool
+	// connected is set once PING answered: hints about the URL are for
+	// failures before.
+	connected bool
 }
 
 // quietOnce silences go-redis, which logs through a process-wide logger
@@ -234,6 +237,7 @@ func connect(ctx context.Context, opts Options) (*conn, error) {
 		c.cl.Close()
 		return nil, err
 	}
+	c.connected = true
 	return c, nil
 }
 
@@ -267,7 +271,7 @@ func (c *conn) wrap(ctx context.Context, err error) error {
 	case errors.As(err, &dnsErr):
 		e.Kind, e.Msg = ErrUnreachable, "cannot resolve "+dnsErr.Name+": "+dnsErr.Err
 	case errors.As(err, &certErr):
-		e.Kind, e.Msg = ErrUnreachable, "TLS: "+certErr.Error()
+		e.Kind, e.Msg = ErrUnreachable, "TLS: "+certErr.Err.Error()+" (give the CA certificate that signed the server's)"
 	case errors.As(err, &recErr):
 		e.Kind, e.Msg = ErrUnreachable, "TLS handshake failed: the server does not speak TLS (use redis:// instead of rediss://)"
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &opErr) && opErr.Op == "dial" && opErr.Timeout():
@@ -284,7 +288,10 @@ func (c *conn) wrap(ctx context.Context, err error) error {
 	case errors.As(err, &opErr) && opErr.Op == "dial":
 		e.Kind, e.Msg = ErrUnreachable, opErr.Err.Error()
 	case errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET):
-		e.Kind, e.Msg = ErrUnreachable, "the server closed the connection ("+err.Error()+"; a TLS port needs rediss://)"
+		e.Kind, e.Msg = ErrUnreachable, "the server closed the connection ("+err.Error()+")"
+		if !c.connected && !c.tls {
+			e.Msg += ": is it a TLS port? rediss:// is for TLS"
+		}
 	}
 	return e
 }

@@ -2,9 +2,12 @@ package sensu1redis_test
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -190,4 +193,37 @@ func silentServer(t *testing.T) string {
 		}
 	})
 	return l.Addr().String()
+}
+
+// TestReadTLS reads over rediss:// and checks the TLS failures.
+func TestReadTLS(t *testing.T) {
+	ca := testutil.NewCA(t, "redis")
+	r := testutil.StartRedis(t, testutil.RedisOptions{TLS: &testutil.RedisTLS{CA: ca, Cert: ca.Issue(t, "redis")}})
+	testutil.PopulateSensu1(t, r, fixtureNow)
+	pem, err := os.ReadFile(ca.CertFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(pem)
+
+	snap := read(t, sensu1redis.Options{URL: r.TLSURL(), TLS: &tls.Config{RootCAs: roots}})
+	if snap.Addr != r.TLSAddr() || len(snap.Clients) != 5 || len(snap.Results) != 18 || len(snap.Keys) != 95 {
+		t.Errorf("over TLS: %s", summary(snap))
+	}
+
+	for _, tc := range []struct {
+		name, url, prefix string
+	}{
+		{"unknown CA", r.TLSURL(), "redis " + r.TLSAddr() + ": TLS: x509: certificate signed by unknown authority"},
+		{"plain to the TLS port", "redis://" + r.TLSAddr(), "redis " + r.TLSAddr() + ": the server closed the connection"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := sensu1redis.Read(testutil.Ctx(t, time.Minute), sensu1redis.Options{URL: tc.url})
+			if err == nil || !strings.HasPrefix(err.Error(), tc.prefix) || !errors.Is(err, sensu1redis.ErrUnreachable) {
+				t.Errorf("error %v, want %q…", err, tc.prefix)
+			}
+			t.Log(err)
+		})
+	}
 }

@@ -252,6 +252,9 @@ func TestReadFixture(t *testing.T) {
 		if s.ID != w.id || !s.InSilencedSet || (w.ttl < 0 && s.TTL != -1) || (w.ttl > 0 && !approx(s.TTL, w.ttl)) {
 			t.Errorf("silence %d: %q TTL %s in set %v, want %q TTL %ds", i, s.ID, s.TTL, s.InSilencedSet, w.id, w.ttl)
 		}
+		if w.ttl < 0 && !s.ExpiresAt.IsZero() || w.ttl > 0 && (s.ExpiresAt.Before(snap.Started.Add(s.TTL)) || s.ExpiresAt.After(snap.Finished.Add(s.TTL))) {
+			t.Errorf("silence %s: ExpiresAt %s, TTL %s, read from %s to %s", s.ID, s.ExpiresAt, s.TTL, snap.Started, snap.Finished)
+		}
 		if want := object(t, dump["silence:"+s.ID].str(t)); !reflect.DeepEqual(s.Data, want) {
 			t.Errorf("silence %s: Data = %v, want %v", s.ID, s.Data, want)
 		}
@@ -270,6 +273,9 @@ func TestReadFixture(t *testing.T) {
 		s := snap.Stashes[i]
 		if s.Path != w.path || s.Legacy != w.legacy || !s.InStashesSet || (w.ttl < 0 && s.TTL != -1) || (w.ttl > 0 && !approx(s.TTL, w.ttl)) {
 			t.Errorf("stash %d: %q TTL %s legacy %v in set %v, want %+v", i, s.Path, s.TTL, s.Legacy, s.InStashesSet, w)
+		}
+		if w.ttl < 0 && !s.ExpiresAt.IsZero() || w.ttl > 0 && (s.ExpiresAt.Before(snap.Started.Add(s.TTL)) || s.ExpiresAt.After(snap.Finished.Add(s.TTL))) {
+			t.Errorf("stash %s: ExpiresAt %s, TTL %s, read from %s to %s", s.Path, s.ExpiresAt, s.TTL, snap.Started, snap.Finished)
 		}
 		if want := object(t, dump["stash:"+s.Path].str(t)); !reflect.DeepEqual(s.Data, want) {
 			t.Errorf("stash %s: Data = %v, want %v", s.Path, s.Data, want)

@@ -13,12 +13,19 @@ import (
 )
 
 // Read reads the 1.x state of the database opts.URL names. It SCANs the
-// keyspace, then reads the keys in batches of Options.BatchSize: one
-// pipeline per batch with TYPE, PTTL and the command that reads the value
-// the key's name calls for (GET, HGETALL, SMEMBERS or LRANGE 0 -1; only the
-// size, STRLEN or LLEN, for keys that are not imported). Keys of another type
-// than their name calls for, and keys that are neither 1.x state nor known,
-// get a second pipeline that measures their size by their actual type.
+// keyspace, then reads the keys in batches of Options.BatchSize, one
+// pipeline per batch, while the previous batch is decoded:
+//
+//   - PTTL of every key;
+//   - for a key whose name tells its 1.x type, the command that reads it:
+//     GET, HGETALL, SMEMBERS or LRANGE 0 -1, or only its size (STRLEN,
+//     LLEN) for keys that are not imported (server, task, lock, tessen,
+//     transport). TYPE is not needed for those: the reply shows it, and a key
+//     of another type answers WRONGTYPE;
+//   - TYPE for the other keys (legacy, unknown).
+//
+// A second pipeline asks TYPE of the keys that answered WRONGTYPE, and
+// measures (STRLEN, LLEN, SCARD, HLEN, ZCARD, XLEN) those read only by TYPE.
 //
 // The database may change while it is read (it should not: stop the 1.x
 // server and API first); a key that vanishes in between is kept in Keys
@@ -49,14 +56,40 @@ func Read(ctx context.Context, opts Options) (*Snapshot, error) {
 	if size <= 0 {
 		size = defaultBatchSize
 	}
-	for start := 0; start < len(keys); start += size {
-		end := min(start+size, len(keys))
-		if err := r.batch(ctx, keys[start:end]); err != nil {
+
+	// One goroutine runs the pipelines, this one decodes: the next batch
+	// travels while the last one is decoded. At most three batches of
+	// values are in memory.
+	fetchCtx, cancel := context.WithCancel(ctx)
+	batches := make(chan *batch, 1)
+	go func() {
+		defer close(batches)
+		for start := 0; start < len(keys); start += size {
+			b := fetch(fetchCtx, c, keys[start:min(start+size, len(keys))])
+			select {
+			case batches <- b:
+			case <-fetchCtx.Done():
+				return
+			}
+		}
+	}()
+	defer func() {
+		cancel()
+		for range batches {
+		}
+	}()
+	done := 0
+	for b := range batches {
+		if err := r.batch(ctx, b); err != nil {
 			return nil, err
 		}
+		done += len(b.keys)
 		if opts.Progress != nil {
-			opts.Progress(end, len(keys))
+			opts.Progress(done, len(keys))
 		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, c.wrap(ctx, err)
 	}
 	s := r.snapshot()
 	s.Addr, s.DB, s.Started, s.Finished = c.addr, c.db, started, time.Now()
@@ -107,43 +140,75 @@ type reader struct {
 	invalid    []InvalidValue
 }
 
-// batch reads keys (sorted) and appends them to r.keys.
-func (r *reader) batch(ctx context.Context, keys []string) error {
-	pipe := r.c.cl.Pipeline()
-	infos := make([]keyInfo, len(keys))
-	types := make([]*redis.StatusCmd, len(keys))
-	ttls := make([]*redis.DurationCmd, len(keys))
-	values := make([]redis.Cmder, len(keys))
+// batch is one pipeline of commands for consecutive keys.
+type batch struct {
+	keys   []string
+	infos  []keyInfo
+	ttls   []*redis.DurationCmd
+	types  []*redis.StatusCmd // for keys without an expected type
+	values []redis.Cmder      // for keys with one
+	// at is when the replies had arrived, the instant TTLs count from
+	// (at most one round trip late).
+	at time.Time
+}
+
+// fetch runs the first pipeline for keys (see Read).
+func fetch(ctx context.Context, c *conn, keys []string) *batch {
+	b := &batch{
+		keys:   keys,
+		infos:  make([]keyInfo, len(keys)),
+		ttls:   make([]*redis.DurationCmd, len(keys)),
+		types:  make([]*redis.StatusCmd, len(keys)),
+		values: make([]redis.Cmder, len(keys)),
+	}
+	pipe := c.cl.Pipeline()
 	for i, k := range keys {
-		infos[i] = parseKey(k)
-		types[i] = pipe.Type(ctx, k)
-		ttls[i] = pipe.PTTL(ctx, k)
-		if typ, op := expected(infos[i].category); typ != "" {
-			values[i] = valueCmd(ctx, pipe, k, typ, op)
+		b.infos[i] = parseKey(k)
+		b.ttls[i] = pipe.PTTL(ctx, k)
+		if typ, op := expected(b.infos[i].category); typ != "" {
+			b.values[i] = valueCmd(ctx, pipe, k, typ, op)
+		} else {
+			b.types[i] = pipe.Type(ctx, k)
 		}
 	}
 	// Exec returns the first failed command's error, which may be an
-	// expected one (a missing key, WRONGTYPE): each is looked at below.
+	// expected one (a missing key, WRONGTYPE): each is looked at in
+	// reader.batch.
 	_, _ = pipe.Exec(ctx)
+	b.at = time.Now()
+	return b
+}
 
-	var measure []int // indexes in r.keys of keys whose size is still unknown
-	for i, k := range keys {
-		if err := cmp.Or(types[i].Err(), ttls[i].Err()); err != nil {
+// batch takes the replies of b into r, appending its keys to r.keys.
+func (r *reader) batch(ctx context.Context, b *batch) error {
+	var measure []int // indexes in r.keys of keys whose type or size is still unknown
+	for i, k := range b.keys {
+		if err := b.ttls[i].Err(); err != nil {
 			return r.c.wrap(ctx, err)
 		}
-		key := Key{Key: k, Type: types[i].Val(), TTL: ttls[i].Val(), Category: infos[i].category}
-		want, op := expected(key.Category)
-		switch {
-		case key.Type == typeNone:
-			key.TTL = -2
+		key := Key{Key: k, TTL: b.ttls[i].Val(), Category: b.infos[i].category}
+		switch want, op := expected(key.Category); {
+		case key.TTL == -2:
+			key.Type = typeNone
 		case want == "":
-			measure = append(measure, len(r.keys))
-		case key.Type != want:
-			r.invalid = append(r.invalid, InvalidValue{Key: k, Error: fmt.Sprintf("a %s, expected a %s for a %s key", key.Type, want, key.Category)})
-			measure = append(measure, len(r.keys))
+			if err := b.types[i].Err(); err != nil {
+				return r.c.wrap(ctx, err)
+			}
+			key.Type = b.types[i].Val()
+			if key.Type == typeNone {
+				key.TTL = -2
+			} else {
+				measure = append(measure, len(r.keys))
+			}
 		default:
-			if err := r.value(ctx, &key, infos[i], op, values[i]); err != nil {
+			key.Type = want
+			wrongType, err := r.value(ctx, &key, b.infos[i], op, b.values[i], b.at)
+			if err != nil {
 				return err
+			}
+			if wrongType {
+				key.Type = ""
+				measure = append(measure, len(r.keys))
 			}
 		}
 		r.keys = append(r.keys, key)
@@ -186,28 +251,54 @@ func sizeCmd(ctx context.Context, pipe redis.Pipeliner, key, typ string) *redis.
 	return nil
 }
 
-// measure sets the size of r.keys[idx] for each idx, by the type TYPE gave.
+// measure completes r.keys[i] for each i: TYPE when its Type is unknown
+// (a WRONGTYPE reply), then its size by type.
 func (r *reader) measure(ctx context.Context, idx []int) error {
 	if len(idx) == 0 {
 		return nil
 	}
 	pipe := r.c.cl.Pipeline()
-	cmds := make([]*redis.IntCmd, len(idx))
+	types := make([]*redis.StatusCmd, len(idx))
 	for j, i := range idx {
-		cmds[j] = sizeCmd(ctx, pipe, r.keys[i].Key, r.keys[i].Type)
+		if r.keys[i].Type == "" {
+			types[j] = pipe.Type(ctx, r.keys[i].Key)
+		}
+	}
+	if pipe.Len() > 0 {
+		_, _ = pipe.Exec(ctx)
+		for j, i := range idx {
+			if types[j] == nil {
+				continue
+			}
+			if err := types[j].Err(); err != nil {
+				return r.c.wrap(ctx, err)
+			}
+			k := &r.keys[i]
+			k.Type = types[j].Val()
+			if k.Type == typeNone {
+				k.TTL = -2
+				continue
+			}
+			want, _ := expected(k.Category)
+			r.invalid = append(r.invalid, InvalidValue{Key: k.Key, Error: fmt.Sprintf("a %s, expected a %s for a %s key", k.Type, want, k.Category)})
+		}
+	}
+	sizes := make([]*redis.IntCmd, len(idx))
+	for j, i := range idx {
+		sizes[j] = sizeCmd(ctx, pipe, r.keys[i].Key, r.keys[i].Type)
 	}
 	if pipe.Len() == 0 {
 		return nil
 	}
 	_, _ = pipe.Exec(ctx)
 	for j, i := range idx {
-		if cmds[j] == nil {
+		if sizes[j] == nil {
 			continue
 		}
-		if err := cmds[j].Err(); err != nil && !isWrongType(err) {
+		if err := sizes[j].Err(); err != nil && !isWrongType(err) {
 			return r.c.wrap(ctx, err)
 		}
-		r.keys[i].Len = cmds[j].Val()
+		r.keys[i].Len = sizes[j].Val()
 	}
 	return nil
 }
@@ -216,20 +307,19 @@ func isWrongType(err error) bool {
 	return err != nil && strings.HasPrefix(err.Error(), "WRONGTYPE")
 }
 
-// value takes the value of key (of the type its category calls for), read
-// by cmd with op, into r, and sets key.Len.
-func (r *reader) value(ctx context.Context, key *Key, info keyInfo, op valueOp, cmd redis.Cmder) error {
+// value takes the value of key, read by cmd with op, into r, and sets
+// key.Len. It reports a key of another type than its category's.
+func (r *reader) value(ctx context.Context, key *Key, info keyInfo, op valueOp, cmd redis.Cmder, at time.Time) (wrongType bool, err error) {
 	if err := cmd.Err(); err != nil {
 		switch {
 		case err == redis.Nil:
-			// Expired or deleted between TYPE and GET.
+			// Expired or deleted between PTTL and GET.
 			key.Type, key.TTL = typeNone, -2
-			return nil
+			return false, nil
 		case isWrongType(err):
-			r.invalid = append(r.invalid, InvalidValue{Key: key.Key, Error: "changed its type while it was read"})
-			return nil
+			return true, nil
 		}
-		return r.c.wrap(ctx, err)
+		return false, r.c.wrap(ctx, err)
 	}
 	bad := func(err error) { r.invalid = append(r.invalid, InvalidValue{Key: key.Key, Error: err.Error()}) }
 	p := pair{info.a, info.b}
@@ -246,14 +336,14 @@ func (r *reader) value(ctx context.Context, key *Key, info keyInfo, op valueOp, 
 			n, err := parseEpoch(s)
 			if err != nil {
 				bad(err)
-				return nil
+				return false, nil
 			}
 			r.lastOK[p] = n
 		default:
 			data, err := decodeObject(s)
 			if err != nil {
 				bad(err)
-				return nil
+				return false, nil
 			}
 			switch key.Category {
 			case CategoryClient:
@@ -261,16 +351,17 @@ func (r *reader) value(ctx context.Context, key *Key, info keyInfo, op valueOp, 
 			case CategoryResult:
 				r.results[p] = &Result{Client: info.a, Check: info.b, Data: data}
 			case CategorySilence:
-				r.silences = append(r.silences, Silence{ID: info.a, Data: data, TTL: key.TTL})
+				r.silences = append(r.silences, Silence{ID: info.a, Data: data, TTL: key.TTL, ExpiresAt: expiresAt(at, key.TTL)})
 			case CategoryStash:
-				r.stashes = append(r.stashes, Stash{Path: info.a, Data: data, TTL: key.TTL, Legacy: strings.HasPrefix(info.a, "silence/")})
+				r.stashes = append(r.stashes, Stash{Path: info.a, Data: data, TTL: key.TTL, ExpiresAt: expiresAt(at, key.TTL),
+					Legacy: strings.HasPrefix(info.a, "silence/")})
 			}
 		}
 	case opHGetAll:
 		fields := cmd.(*redis.MapStringStringCmd).Val()
 		if len(fields) == 0 {
 			key.Type, key.TTL = typeNone, -2
-			return nil
+			return false, nil
 		}
 		key.Len = int64(len(fields))
 		for check, s := range fields {
@@ -285,7 +376,7 @@ func (r *reader) value(ctx context.Context, key *Key, info keyInfo, op valueOp, 
 		members := cmd.(*redis.StringSliceCmd).Val()
 		if len(members) == 0 {
 			key.Type, key.TTL = typeNone, -2
-			return nil
+			return false, nil
 		}
 		key.Len = int64(len(members))
 		switch key.Category {
@@ -293,7 +384,7 @@ func (r *reader) value(ctx context.Context, key *Key, info keyInfo, op valueOp, 
 			if legacyAggregate(members) {
 				// aggregates:<check> of 1.x before 0.24: issued timestamps
 				key.Category = CategoryLegacy
-				return nil
+				return false, nil
 			}
 			slices.Sort(members)
 			r.aggregates = append(r.aggregates, Aggregate{Name: info.a, Members: members})
@@ -306,7 +397,7 @@ func (r *reader) value(ctx context.Context, key *Key, info keyInfo, op valueOp, 
 		entries := cmd.(*redis.StringSliceCmd).Val()
 		if len(entries) == 0 {
 			key.Type, key.TTL = typeNone, -2
-			return nil
+			return false, nil
 		}
 		key.Len = int64(len(entries))
 		history := make([]int, 0, len(entries))
@@ -320,7 +411,15 @@ func (r *reader) value(ctx context.Context, key *Key, info keyInfo, op valueOp, 
 		}
 		r.histories[p] = history
 	}
-	return nil
+	return false, nil
+}
+
+// expiresAt is the expiry of a key whose TTL was read by at; zero for -1.
+func expiresAt(at time.Time, ttl time.Duration) time.Time {
+	if ttl < 0 {
+		return time.Time{}
+	}
+	return at.Add(ttl).Round(0)
 }
 
 // legacyAggregate reports whether the members of aggregates:<x> are issued

@@ -1,16 +1,3 @@
-// Package sensu1redis reads the monitoring state that Sensu Core 1.x (0.29 –
-// 1.9) keeps in Redis: the client registry, the latest check result and
-// history per client and check, stored events, silences, stashes and
-// aggregates.
-//
-// Read walks the whole database with SCAN and reads every key with read-only
-// commands (see Commands); it never writes and never runs KEYS. The 1.x
-// keyspace is flat and has no prefix: key names are parsed according to the
-// 1.x catalogue (client and check names contain no ':', while silence ids,
-// aggregate names and stash paths may). Inconsistencies that a live 1.x
-// installation leaves behind — set members whose key is gone, values that
-// are not JSON, keys of older versions — are reported in the Snapshot and do
-// not stop the read.
 package sensu1redis
 
 import (
@@ -97,6 +84,10 @@ type Silence struct {
 	// TTL is the remaining time to live of the key (the expiry 1.x sets
 	// with EXPIRE), -1 when the entry never expires.
 	TTL time.Duration
+	// ExpiresAt is when the key expires (zero when it does not): the time
+	// its PTTL reply arrived plus TTL, so never before the real expiry and
+	// later by at most one pipeline round trip.
+	ExpiresAt time.Time
 	// InSilencedSet reports whether the full key is in the silenced set.
 	InSilencedSet bool
 }
@@ -106,8 +97,10 @@ type Stash struct {
 	Path string
 	// Data is the stash JSON object; numbers are json.Number.
 	Data map[string]any
-	// TTL is the remaining time to live, -1 when the stash never expires.
-	TTL time.Duration
+	// TTL is the remaining time to live, -1 when the stash never expires;
+	// ExpiresAt is as for Silence.
+	TTL       time.Duration
+	ExpiresAt time.Time
 	// Legacy marks stash-based silencing from before 1.x silences
 	// (stash:silence/<client>[/<check>], stash:silence/all/<check>).
 	Legacy bool
@@ -127,8 +120,9 @@ type Aggregate struct {
 // Key is one key of the database.
 type Key struct {
 	Key string
-	// Type is what TYPE answered: string, list, set, hash, zset, stream, or
-	// "none" for a key that vanished (expired) between SCAN and reading it.
+	// Type is the Redis type, as TYPE names it: string, list, set, hash,
+	// zset, stream (or a module's type), or "none" for a key that vanished
+	// (expired) between SCAN and reading it.
 	Type string
 	// TTL is the remaining time to live (PTTL), -1 when the key never
 	// expires, -2 when it vanished.
