@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -336,7 +337,7 @@ func attributeExpressions(attrs map[string]any, root string) (exprs, problems []
 	}
 	walk(nil, attrs)
 	sort.Strings(exprs)
-	return exprs, problems
+	return slices.Compact(exprs), problems
 }
 
 // actionStates maps a 1.x event action to a Sensu Go check state.
