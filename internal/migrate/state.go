@@ -489,9 +489,14 @@ func (t *translator) silence(s sensu1redis.Silence) Item {
 	if s.TTL < 0 {
 		sil.Expire = -1
 	} else {
-		// The expiry instant (read time + TTL) does not move while the TTL
-		// counts down; rounded up to whole 10 s it is the same on a rerun.
-		atMs := t.opts.Now.UnixMilli() + s.TTL.Milliseconds()
+		// The expiry instant does not move while the TTL counts down: the
+		// reader measured it when the reply came (ExpiresAt); rounded up to
+		// whole 10 s it is the same on a rerun.
+		expires := s.ExpiresAt
+		if expires.IsZero() {
+			expires = t.opts.Now.Add(s.TTL)
+		}
+		atMs := expires.UnixMilli()
 		at := (atMs + expiryGranularity*1000 - 1) / (expiryGranularity * 1000) * expiryGranularity
 		sil.ExpireAt = at
 		sil.Expire = at - sil.Begin

@@ -165,13 +165,19 @@ func runMigrateSensu1(ctx context.Context, f *Factory, opts *migrateOptions) err
 	}
 	if sum != nil {
 		if opts.DryRun && f.Printer().Format == output.FormatTable {
-			table := output.Table{Title: "Plan (dry run, nothing written)", Headers: []string{"Action", "Type", "Key"}}
+			// The plan lists what would change; unchanged resources are only
+			// counted (-o json lists every entry).
+			table := output.Table{Title: "Plan (dry run, nothing written): what would change", Headers: []string{"Action", "Type", "Key"}}
 			for _, e := range sum.Entries {
-				action := map[string]string{store.Created: "create", store.Updated: "update", store.Unchanged: "unchanged", store.Skipped: "skip"}[e.Outcome]
-				table.Rows = append(table.Rows, []string{action, e.Type, e.Key})
+				action := map[string]string{store.Created: "create", store.Updated: "update", store.Skipped: "skip"}[e.Outcome]
+				if action != "" {
+					table.Rows = append(table.Rows, []string{action, e.Type, e.Key})
+				}
 			}
-			if perr := f.Printer().Print(output.Data{Table: table, Value: sum}); perr != nil && err == nil {
-				err = perr
+			if len(table.Rows) > 0 {
+				if perr := f.Printer().Print(output.Data{Table: table, Value: sum}); perr != nil && err == nil {
+					err = perr
+				}
 			}
 		}
 		if perr := printSummary(f, "migrate", sum); perr != nil && err == nil {
