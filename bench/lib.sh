@@ -67,3 +67,78 @@ start_backend() {
 	cat "$LOGS/$name.log" >&2
 	die "backend $name not healthy after 120s"
 }
+
+# start_fresh_backend NAME: a fresh backend in $TMP/state/NAME on BASE_PORT
+# (client URL $C), with BACKEND_FLAGS if set, then 'sensu-backend init'.
+start_fresh_backend() {
+	local name=$1
+	rm -rf "$TMP/state/$name"
+	mkdir -p "$TMP/state"
+	start_backend "$name" "$TMP/state/$name" 0 ${BACKEND_FLAGS[@]+"${BACKEND_FLAGS[@]}"}
+	"$BIN/sensu-backend" init --etcd-client-urls "$C" >"$LOGS/$name-init.log" 2>&1 ||
+		{ cat "$LOGS/$name-init.log" >&2; die "sensu-backend init failed on $name"; }
+}
+stop_backend() { # stops the running backend (the last process started) and removes its state
+	stop_pid "${PIDS[-1]}"
+	unset 'PIDS[-1]'
+	rm -rf "$TMP/state"
+}
+
+# Peak RSS: /usr/bin/time -f %M if it works here, else VmHWM from /proc.
+if [ "${RSS_PROC:-0}" != 1 ] && [ -x /usr/bin/time ] && /usr/bin/time -f %M -o "$TMP/probe" true 2>/dev/null && [ -s "$TMP/probe" ]; then
+	RSS_TOOL="/usr/bin/time -f %M"
+else
+	RSS_TOOL="VmHWM from /proc/PID/status every 20 ms"
+fi
+
+# measure LOG CMD...: runs CMD, its output to LOG (stdout to OUT when set);
+# sets T (wall seconds) and RSS (peak resident set of CMD, KiB). Fails when
+# CMD fails.
+measure() {
+	local log=$1 out=${OUT:-$1} t0 t1 rc=0 pid k v _
+	shift
+	: >"$log"
+	if [ "${RSS_TOOL:0:1}" = / ]; then
+		t0=$EPOCHREALTIME
+		/usr/bin/time -f %M -o "$TMP/rss" "$@" >>"$out" 2>>"$log" || rc=$?
+		t1=$EPOCHREALTIME
+		RSS=$(tail -1 "$TMP/rss")
+	else
+		RSS=0
+		t0=$EPOCHREALTIME
+		"$@" >>"$out" 2>>"$log" &
+		pid=$!
+		PIDS+=("$pid")
+		while kill -0 "$pid" 2>/dev/null; do
+			while read -r k v _; do
+				if [ "$k" = VmHWM: ] && ((v > RSS)); then RSS=$v; fi
+			done 2>/dev/null <"/proc/$pid/status" || true
+			sleep 0.02
+		done
+		wait "$pid" || rc=$?
+		t1=$EPOCHREALTIME
+		unset 'PIDS[-1]'
+	fi
+	T=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+	if [ "$rc" != 0 ]; then
+		echo "$SCRIPT: failed (exit $rc): $*" >&2
+		tail -40 "$log" >&2
+		[ "$out" = "$log" ] || tail -20 "$out" >&2
+		return 1
+	fi
+}
+
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { printf "%.3f\n", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", n / s }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+verdict() { awk "BEGIN { print ($1) ? \"met\" : \"NOT met\" }"; } # verdict 'A <= B' (numbers)
+
+# summary FILE: reads the total row of a restore or migrate summary into cr (created),
+# up (updated), un (unchanged), sk (skipped) and fa (failed).
+summary() {
+	read -r cr up un sk fa < <(awk '$1 == "total" { print $2, $3, $4, $5, $6 }' "$1") ||
+		{ cat "$1" >&2; die "no summary in $1"; }
+}
+
+record() { TIMES[$1]+="$T " RSSES[$1]+="$RSS "; }
