@@ -114,7 +114,9 @@ func (t *translator) handler(name string, attrs map[string]any) {
 	if h.Type != "set" && !t.metricHandlers[name] {
 		// 1.x handles failures, resolutions and flapping, not every OK
 		// result as Sensu Go would: is_incident does the same.
-		h.Filters = append([]string{isIncidentFilter}, h.Filters...)
+		if !contains(h.Filters, isIncidentFilter) {
+			h.Filters = append([]string{isIncidentFilter}, h.Filters...)
+		}
 	} else if t.metricHandlers[name] {
 		note("used by a metric check: OK results are handled too (no is_incident filter), as in 1.x")
 	}

@@ -59,7 +59,11 @@ func (t *translator) entities() {
 	for _, cs := range t.configSources {
 		name, _ := str(cs.attrs["name"])
 		if src, ok := byName[name]; ok {
-			src.notes = append(src.notes, fmt.Sprintf("also configured in %s (client %s): the registry's copy, what the client last sent, is used", cs.source, name))
+			if len(src.keys) > 0 {
+				src.notes = append(src.notes, fmt.Sprintf("also configured in %s (client %s): the registry's copy, what the client last sent, is used", cs.source, name))
+			} else {
+				src.notes = append(src.notes, fmt.Sprintf("also configured in %s: the first directory's copy is used", cs.source))
+			}
 			byName[name] = src
 			continue
 		}
@@ -243,8 +247,9 @@ func (t *translator) redisState(s *sensu1redis.Snapshot) {
 			outcome = Translated
 		}
 		if !ok {
-			reason = "read with its " + k.Category + " (see the related items)"
-			outcome = Translated
+			// A client, result or event key that no item used: what it
+			// belongs to is gone (a 1.x deletion finished part way, or expired).
+			reason = "a " + k.Category + " key whose client or result is missing: nothing to attach it to"
 		}
 		t.report.add(Item{Kind: "key", Source: k.Key, Keys: []string{k.Key}, Outcome: outcome, Notes: []string{reason}})
 	}
