@@ -1,4 +1,6 @@
 # Shared by the benchmark scripts: process cleanup, ports, backends.
+# Default ports are below 32768, outside Linux's ephemeral range, so that an
+# outgoing connection of the benchmark itself cannot hold one of them.
 # A script sets SCRIPT, TMP, LOGS, BIN, KEEP and BASE_PORT, then sources this
 # file; processes it starts go in PIDS and are stopped when it exits.
 

@@ -42,7 +42,7 @@
 # RUNS (3), NO_FSYNC (0), GEN_ARGS (extra bench/sensu1gen flags, e.g.
 # "-failing 0.5"), PROFILE (0; 1: one more migrate into a fresh backend with
 # a sensuctl built to write CPU and allocation profiles, and their top
-# functions), BASE_PORT (45300: uses the next 10 ports), KEEP=1 keeps the work
+# functions), BASE_PORT (25300: uses the next 10 ports), KEEP=1 keeps the work
 # directory. Everything binds to 127.0.0.1.
 set -euo pipefail
 
@@ -52,7 +52,7 @@ RUNS=${RUNS:-3}
 NO_FSYNC=${NO_FSYNC:-0}
 GEN_ARGS=${GEN_ARGS:-}
 PROFILE=${PROFILE:-0}
-BASE_PORT=${BASE_PORT:-45300}
+BASE_PORT=${BASE_PORT:-25300}
 KEEP=${KEEP:-0}
 RSS_PROC=${RSS_PROC:-0}
 BASE_CLIENTS=10000

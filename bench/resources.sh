@@ -36,7 +36,7 @@
 #
 # Settings (environment): SCALE (1), RUNS (3), CREATE_RUNS (1), MEMORY (1;
 # 0 skips the quarter and double sizes), RESGEN_ARGS (extra bench/resgen
-# flags for every set, e.g. "-events 0"), BASE_PORT (45200: uses the next 10
+# flags for every set, e.g. "-events 0"), BASE_PORT (25200: uses the next 10
 # ports), KEEP=1 keeps the work directory. Everything binds to 127.0.0.1.
 set -euo pipefail
 
@@ -45,7 +45,7 @@ RUNS=${RUNS:-3}
 CREATE_RUNS=${CREATE_RUNS:-1}
 MEMORY=${MEMORY:-1}
 RESGEN_ARGS=${RESGEN_ARGS:-}
-BASE_PORT=${BASE_PORT:-45200}
+BASE_PORT=${BASE_PORT:-25200}
 KEEP=${KEEP:-0}
 RSS_PROC=${RSS_PROC:-0}
 ETCD_VERSION=3.7.3

@@ -15,7 +15,7 @@
 # leaves no file.
 #
 # Settings (environment): KEYS (250000), VALUE_SIZE (1024), WRITERS (16),
-# BATCH (1 put per request), RUNS (3), BASE_PORT (45100: uses the next 10
+# BATCH (1 put per request), RUNS (3), BASE_PORT (25100: uses the next 10
 # ports), KEEP=1 keeps the work directory. Everything binds to 127.0.0.1.
 set -euo pipefail
 
@@ -24,7 +24,7 @@ VALUE_SIZE=${VALUE_SIZE:-1024}
 WRITERS=${WRITERS:-16}
 BATCH=${BATCH:-1}
 RUNS=${RUNS:-3}
-BASE_PORT=${BASE_PORT:-45100}
+BASE_PORT=${BASE_PORT:-25100}
 KEEP=${KEEP:-0}
 ETCD_VERSION=3.7.3
 
