@@ -118,7 +118,8 @@ func runMigrateSensu1(ctx context.Context, f *Factory, opts *migrateOptions) err
 	}
 	if opts.RedisURL != "" {
 		progress("reading Redis…")
-		snap, err := sensu1redis.Read(ctx, sensu1redis.Options{URL: opts.RedisURL})
+		snap, err := sensu1redis.Read(ctx, sensu1redis.Options{URL: opts.RedisURL,
+			Progress: func(done, total int) { progress(fmt.Sprintf("reading Redis: %d/%d keys…", done, total)) }})
 		if err != nil {
 			return err
 		}
