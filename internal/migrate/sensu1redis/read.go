@@ -41,9 +41,19 @@ func Read(ctx context.Context, opts Options) (*Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &reader{
+	r := newReader(c, len(keys))
+	if err := r.readAll(ctx, keys, opts, 0, len(keys)); err != nil {
+		return nil, err
+	}
+	s := r.snapshot()
+	s.Addr, s.DB, s.Started, s.Finished = c.addr, c.db, started, time.Now()
+	return s, nil
+}
+
+func newReader(c *conn, n int) *reader {
+	return &reader{
 		c:          c,
-		keys:       make([]Key, 0, len(keys)),
+		keys:       make([]Key, 0, n),
 		clients:    map[string]*Client{},
 		signatures: map[string]string{},
 		results:    map[pair]*Result{},
@@ -52,14 +62,18 @@ func Read(ctx context.Context, opts Options) (*Snapshot, error) {
 		resultSets: map[string][]string{},
 		sets:       map[string][]string{},
 	}
+}
+
+// readAll reads keys in pipelined batches: one goroutine runs the
+// pipelines, this one decodes, so the next batch travels while the last one
+// is decoded; at most three batches of values are in memory. Progress counts
+// from done of total.
+func (r *reader) readAll(ctx context.Context, keys []string, opts Options, done, total int) error {
+	c := r.c
 	size := opts.BatchSize
 	if size <= 0 {
 		size = defaultBatchSize
 	}
-
-	// One goroutine runs the pipelines, this one decodes: the next batch
-	// travels while the last one is decoded. At most three batches of
-	// values are in memory.
 	fetchCtx, cancel := context.WithCancel(ctx)
 	batches := make(chan *batch, 1)
 	go func() {
@@ -78,22 +92,19 @@ func Read(ctx context.Context, opts Options) (*Snapshot, error) {
 		for range batches {
 		}
 	}()
-	done := 0
 	for b := range batches {
 		if err := r.batch(ctx, b); err != nil {
-			return nil, err
+			return err
 		}
 		done += len(b.keys)
 		if opts.Progress != nil {
-			opts.Progress(done, len(keys))
+			opts.Progress(done, total)
 		}
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, c.wrap(ctx, err)
+		return c.wrap(ctx, err)
 	}
-	s := r.snapshot()
-	s.Addr, s.DB, s.Started, s.Finished = c.addr, c.db, started, time.Now()
-	return s, nil
+	return nil
 }
 
 // scan returns every key of the database, sorted and without the duplicates
@@ -447,22 +458,52 @@ func parseEpoch(s string) (int64, error) {
 
 // snapshot joins what the batches read.
 func (r *reader) snapshot() *Snapshot {
-	s := &Snapshot{Keys: r.keys, Invalid: r.invalid, Events: r.events, Silences: r.silences, Stashes: r.stashes, Aggregates: r.aggregates}
-	exists := func(key string) bool {
-		i, ok := slices.BinarySearchFunc(r.keys, key, func(k Key, t string) int { return strings.Compare(k.Key, t) })
-		return ok && r.keys[i].Type != typeNone
+	s := &Snapshot{Keys: r.keys, Invalid: r.invalid}
+	exists := r.exists(nil)
+	r.clientPart(s, exists, toSet(r.sets["clients"]), ttlPairs(r.sets["ttl"]))
+	r.globalPart(s, exists)
+	sortFindings(s)
+	return s
+}
+
+// exists reports whether a key is in the database: read by this reader and
+// not vanished, or else (for a reader of part of the keys) among names, the
+// sorted names of every key.
+func (r *reader) exists(names []string) func(string) bool {
+	return func(key string) bool {
+		if i, ok := slices.BinarySearchFunc(r.keys, key, func(k Key, t string) int { return strings.Compare(k.Key, t) }); ok {
+			return r.keys[i].Type != typeNone
+		}
+		_, ok := slices.BinarySearch(names, key)
+		return ok
 	}
-	dangling := func(set string, members []string, target func(string) string) {
-		for _, m := range members {
-			if t := target(m); !exists(t) {
-				s.Dangling = append(s.Dangling, Dangling{Set: set, Member: m, MissingKey: t})
-			}
+}
+
+func ttlPairs(members []string) map[pair]struct{} {
+	ttl := map[pair]struct{}{}
+	for _, m := range members {
+		if c, k, ok := strings.Cut(m, ":"); ok {
+			ttl[pair{c, k}] = struct{}{}
 		}
 	}
-	prefixed := func(prefix string) func(string) string { return func(m string) string { return prefix + m } }
+	return ttl
+}
 
-	clientsSet := toSet(r.sets["clients"])
-	dangling("clients", r.sets["clients"], prefixed("client:"))
+func dangling(s *Snapshot, exists func(string) bool, set string, members []string, target func(string) string) {
+	for _, m := range members {
+		if t := target(m); !exists(t) {
+			s.Dangling = append(s.Dangling, Dangling{Set: set, Member: m, MissingKey: t})
+		}
+	}
+}
+
+func prefixed(prefix string) func(string) string { return func(m string) string { return prefix + m } }
+
+// clientPart fills in what belongs to clients: Clients, Results, Events and
+// the dangling members of result:<client> sets. clientsSet and ttl are the
+// members of the clients and ttl sets.
+func (r *reader) clientPart(s *Snapshot, exists func(string) bool, clientsSet map[string]struct{}, ttl map[pair]struct{}) {
+	s.Events = r.events
 	s.Clients = make([]Client, 0, len(r.clients))
 	for name, c := range r.clients {
 		c.Signature, c.HasSignature = r.signatures[name]
@@ -476,15 +517,8 @@ func (r *reader) snapshot() *Snapshot {
 		for _, k := range members {
 			inResultSet[pair{c, k}] = struct{}{}
 		}
-		dangling("result:"+c, members, prefixed("result:"+c+":"))
+		dangling(s, exists, "result:"+c, members, prefixed("result:"+c+":"))
 	}
-	ttl := map[pair]struct{}{}
-	for _, m := range r.sets["ttl"] {
-		if c, k, ok := strings.Cut(m, ":"); ok {
-			ttl[pair{c, k}] = struct{}{}
-		}
-	}
-	dangling("ttl", r.sets["ttl"], prefixed("result:"))
 	s.Results = make([]Result, 0, len(r.results))
 	for p, res := range r.results {
 		res.History = r.histories[p]
@@ -499,39 +533,48 @@ func (r *reader) snapshot() *Snapshot {
 	slices.SortFunc(s.Events, func(a, b Event) int {
 		return cmp.Or(strings.Compare(a.Client, b.Client), strings.Compare(a.Check, b.Check))
 	})
+}
+
+// globalPart fills in the rest: silences, stashes, aggregates and the
+// dangling members of the index sets.
+func (r *reader) globalPart(s *Snapshot, exists func(string) bool) {
+	s.Silences, s.Stashes, s.Aggregates = r.silences, r.stashes, r.aggregates
+	dangling(s, exists, "clients", r.sets["clients"], prefixed("client:"))
+	dangling(s, exists, "ttl", r.sets["ttl"], prefixed("result:"))
 
 	silenced := toSet(r.sets["silenced"])
-	dangling("silenced", r.sets["silenced"], func(m string) string { return m })
+	dangling(s, exists, "silenced", r.sets["silenced"], func(m string) string { return m })
 	for i := range s.Silences {
 		_, s.Silences[i].InSilencedSet = silenced["silence:"+s.Silences[i].ID]
 	}
 	slices.SortFunc(s.Silences, func(a, b Silence) int { return strings.Compare(a.ID, b.ID) })
 
 	stashes := toSet(r.sets["stashes"])
-	dangling("stashes", r.sets["stashes"], prefixed("stash:"))
+	dangling(s, exists, "stashes", r.sets["stashes"], prefixed("stash:"))
 	for i := range s.Stashes {
 		_, s.Stashes[i].InStashesSet = stashes[s.Stashes[i].Path]
 	}
 	slices.SortFunc(s.Stashes, func(a, b Stash) int { return strings.Compare(a.Path, b.Path) })
 
 	aggregates := toSet(r.sets["aggregates"])
-	dangling("aggregates", r.sets["aggregates"], prefixed("aggregates:"))
+	dangling(s, exists, "aggregates", r.sets["aggregates"], prefixed("aggregates:"))
 	for i := range s.Aggregates {
 		a := &s.Aggregates[i]
 		_, a.InAggregatesSet = aggregates[a.Name]
-		dangling("aggregates:"+a.Name, a.Members, prefixed("result:"))
+		dangling(s, exists, "aggregates:"+a.Name, a.Members, prefixed("result:"))
 	}
 	slices.SortFunc(s.Aggregates, func(a, b Aggregate) int { return strings.Compare(a.Name, b.Name) })
 
-	dangling("servers", r.sets["servers"], prefixed("server:"))
+	dangling(s, exists, "servers", r.sets["servers"], prefixed("server:"))
+}
 
+func sortFindings(s *Snapshot) {
 	slices.SortFunc(s.Dangling, func(a, b Dangling) int {
 		return cmp.Or(strings.Compare(a.Set, b.Set), strings.Compare(a.Member, b.Member))
 	})
 	slices.SortFunc(s.Invalid, func(a, b InvalidValue) int {
 		return cmp.Or(strings.Compare(a.Key, b.Key), strings.Compare(a.Field, b.Field))
 	})
-	return s
 }
 
 func toSet(members []string) map[string]struct{} {
