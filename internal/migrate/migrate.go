@@ -70,57 +70,142 @@ const (
 // translator holds the state of one translation.
 type translator struct {
 	opts   Options
-	in     Input
 	report *Report
-	out    []Resource
-	index  map[string]int // resource key → position in out
+	// out and index are the resources of the current step; kept are the
+	// configuration's, which later steps look up.
+	out   []Resource
+	index map[string]int // resource key → position in out
+	kept  map[string]Resource
+	// configClients maps a configured client's name to its configSources
+	// index; seenClients are the clients Redis had.
+	configClients map[string]int
+	seenClients   map[string]bool
 	// configSources are the client scopes of configuration directories.
 	configSources []clientSource
 	// metricHandlers are handlers of metric checks, which 1.x gives OK results too.
 	metricHandlers map[string]bool
 }
 
-// Translate builds the plan. It never fails on a bad source object: the
-// object is reported Invalid (or NoEquivalent) and left out.
+// Translate builds the whole plan at once: the configuration, then the
+// clients of the Redis snapshot, then the rest of it. Large installations
+// go through a Translator part by part instead.
 func Translate(in Input, opts Options) (*Plan, error) {
+	tr, err := NewTranslator(opts)
+	if err != nil {
+		return nil, err
+	}
+	resources := tr.Config(in.Server, in.Clients)
+	if in.Redis != nil {
+		resources = append(resources, tr.Clients(in.Redis)...)
+	}
+	resources = append(resources, tr.Finish(in.Redis)...)
+	return &Plan{Resources: resources, Report: tr.Report()}, nil
+}
+
+// Translator translates an installation in steps, so that the Redis state
+// can be handled a part at a time: Config, then Clients for each part of
+// sensu1redis.Stream, then Finish with the rest. Each step returns only the
+// resources it made.
+type Translator struct{ t *translator }
+
+// NewTranslator starts a translation; the namespace resource comes with
+// Config's resources.
+func NewTranslator(opts Options) (*Translator, error) {
 	if opts.Namespace == "" {
 		opts.Namespace = "default"
 	}
 	if opts.Now.IsZero() {
 		opts.Now = time.Now()
 	}
-	t := &translator{opts: opts, in: in, report: &Report{}, index: map[string]int{}, metricHandlers: map[string]bool{}}
+	t := &translator{opts: opts, report: &Report{}, index: map[string]int{}, metricHandlers: map[string]bool{},
+		kept: map[string]Resource{}, configClients: map[string]int{}, seenClients: map[string]bool{}}
 	nsType := mustType("namespaces")
 	ns := &resource.Namespace{Name: opts.Namespace}
 	if err := resource.Prepare(nsType, ns, ""); err != nil {
 		return nil, fmt.Errorf("--namespace %q: %w", opts.Namespace, err)
 	}
 	t.add(nsType, ns, "namespace of the migration")
+	return &Translator{t}, nil
+}
 
-	if in.Server != nil {
-		t.checks(in.Server, "")
-		t.handlers(in.Server)
-		t.mutators(in.Server)
-		t.filters(in.Server)
-		t.extensions(in.Server)
-		t.otherScopes(in.Server)
+// SetReportSink sends each report item to fn as it is made, instead of
+// keeping it: Report then only has the summary. For installations whose
+// report would not fit in memory.
+func (tr *Translator) SetReportSink(fn func(Item)) { tr.t.report.sink = fn }
+
+// Config translates the server's configuration and the clients'
+// configuration directories (whose entities are made by Clients or Finish).
+func (tr *Translator) Config(server *sensu1config.Settings, clients []ClientConfig) []Resource {
+	t := tr.t
+	sink := t.report.sink
+	t.report.sink = nil // checkReferences amends the items: keep them until then
+	defer func() { t.report.sink = sink; t.report.flush() }()
+	if server != nil {
+		t.checks(server, "")
+		t.handlers(server)
+		t.mutators(server)
+		t.filters(server)
+		t.extensions(server)
+		t.otherScopes(server)
 		t.checkReferences()
 	}
-	for _, c := range in.Clients {
+	for _, c := range clients {
 		t.clientConfig(c)
 	}
-	t.entities()
-	if in.Redis != nil {
-		t.redisState(in.Redis)
+	return t.take(true)
+}
+
+// Clients translates the clients of a snapshot (a part of sensu1redis.Stream,
+// or a whole snapshot): their entities, events, invalid values, dangling
+// result-set members and leftover keys.
+func (tr *Translator) Clients(part *sensu1redis.Snapshot) []Resource {
+	t := tr.t
+	t.clientEntities(part)
+	t.clientState(part)
+	return t.take(false)
+}
+
+// Finish translates what is not a client's: silences, stashes, aggregates,
+// the other keys (rest may be nil without Redis), and the entities of
+// configured clients that Redis did not have.
+func (tr *Translator) Finish(rest *sensu1redis.Snapshot) []Resource {
+	t := tr.t
+	if rest != nil {
+		t.globalState(rest)
 	}
-	t.report.finish()
-	return &Plan{Resources: t.out, Report: t.report}, nil
+	t.configOnlyEntities()
+	return t.take(false)
+}
+
+// Report returns the report; call it after Finish.
+func (tr *Translator) Report() *Report {
+	tr.t.report.finish()
+	return tr.t.report
+}
+
+// take returns the resources made since the last call. Kept ones (the
+// configuration's) stay known for lookups; the others are forgotten, so
+// memory does not grow with the parts.
+func (t *translator) take(keep bool) []Resource {
+	out := t.out
+	for key, i := range t.index {
+		if keep {
+			t.kept[key] = out[i]
+		}
+	}
+	t.out, t.index = nil, map[string]int{}
+	return out
 }
 
 // add appends a resource, or merges its sources when the same key is
 // already planned (the first definition wins).
 func (t *translator) add(typ *resource.Type, o resource.Object, source string) bool {
 	key := typ.KeyOf(o)
+	if r, ok := t.kept[key]; ok {
+		r.Sources = append(r.Sources, source)
+		t.kept[key] = r
+		return false
+	}
 	if i, ok := t.index[key]; ok {
 		t.out[i].Sources = append(t.out[i].Sources, source)
 		return false
@@ -132,8 +217,12 @@ func (t *translator) add(typ *resource.Type, o resource.Object, source string) b
 
 // planned returns the planned resource with this key, if any.
 func (t *translator) planned(typ *resource.Type, namespace, name string) resource.Object {
-	if i, ok := t.index[typ.Key(namespace, name)]; ok {
+	key := typ.Key(namespace, name)
+	if i, ok := t.index[key]; ok {
 		return t.out[i].Object
+	}
+	if r, ok := t.kept[key]; ok {
+		return r.Object
 	}
 	return nil
 }

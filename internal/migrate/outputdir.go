@@ -10,21 +10,34 @@ import (
 	"github.com/sensu-etcd/sensu/internal/resource"
 )
 
-// WriteDir writes every resource as a wrapped JSON file that Sensu Go's
+// DirWriter writes resources as wrapped JSON files that Sensu Go's
 // `sensuctl create -r -f DIR` (and ours) reads:
 // DIR/<namespace>/<type>/<name>.json, cluster-wide types under
-// DIR/_cluster/<type>/, events as <entity>/<check>.json. The directory must
-// not exist or be empty, so that no stale file is mixed in. Files are 0600:
+// DIR/_cluster/<type>/, events as <entity>/<check>.json. Files are 0600:
 // entities' labels can hold secrets, as the 1.x client settings did.
-func WriteDir(dir string, resources []Resource) (int, error) {
+type DirWriter struct {
+	dir string
+	n   int
+}
+
+// NewDirWriter checks that dir does not exist or is empty, so that no stale
+// file is mixed in.
+func NewDirWriter(dir string) (*DirWriter, error) {
 	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
-		return 0, fmt.Errorf("--output-dir %s is not empty: give a new or empty directory", dir)
+		return nil, fmt.Errorf("--output-dir %s is not empty: give a new or empty directory", dir)
 	}
-	n := 0
+	return &DirWriter{dir: dir}, nil
+}
+
+// Count is the number of files written.
+func (d *DirWriter) Count() int { return d.n }
+
+// Write writes one file per resource.
+func (d *DirWriter) Write(resources []Resource) error {
 	for _, r := range resources {
 		w, err := resource.WrapObject(r.Type, r.Object, resource.WrapOptions{IncludeSecrets: true})
 		if err != nil {
-			return n, err
+			return err
 		}
 		ns := r.Object.Meta().Namespace
 		if !r.Type.Namespaced {
@@ -34,20 +47,20 @@ func WriteDir(dir string, resources []Resource) (int, error) {
 		if name == "" {
 			name = r.Type.Singular
 		}
-		path := filepath.Join(dir, ns, r.Type.ShortName, filepath.FromSlash(safeFileName(name))+".json")
+		path := filepath.Join(d.dir, ns, r.Type.ShortName, filepath.FromSlash(safeFileName(name))+".json")
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-			return n, err
+			return err
 		}
 		doc, err := output.AppendResource(nil, output.FormatWrappedJSON, wrappedDoc(w), 0)
 		if err != nil {
-			return n, err
+			return err
 		}
 		if err := os.WriteFile(path, doc, 0o600); err != nil {
-			return n, fmt.Errorf("write %s: %w", path, err)
+			return fmt.Errorf("write %s: %w", path, err)
 		}
-		n++
+		d.n++
 	}
-	return n, nil
+	return nil
 }
 
 // safeFileName keeps an event's entity/check as a directory level and

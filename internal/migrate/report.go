@@ -12,6 +12,11 @@ import (
 type Report struct {
 	Items   []Item       `json:"items"`
 	Summary []SummaryRow `json:"summary"`
+
+	// sink, when set, receives the items instead of Items; counts keeps
+	// the summary.
+	sink   func(Item)
+	counts map[string]*SummaryRow
 }
 
 // Item is one source object.
@@ -48,7 +53,46 @@ func (r *Report) add(it Item) {
 			it.Outcome = TranslatedWithChanges
 		}
 	}
+	if r.sink != nil {
+		r.count(it)
+		r.sink(it)
+		return
+	}
 	r.Items = append(r.Items, it)
+}
+
+// flush hands the kept items to the sink (the configuration's items are
+// kept until checkReferences has added its notes).
+func (r *Report) flush() {
+	if r.sink == nil {
+		return
+	}
+	for _, it := range r.Items {
+		r.count(it)
+		r.sink(it)
+	}
+	r.Items = nil
+}
+
+func (r *Report) count(it Item) {
+	if r.counts == nil {
+		r.counts = map[string]*SummaryRow{}
+	}
+	row := r.counts[it.Kind]
+	if row == nil {
+		row = &SummaryRow{Kind: it.Kind}
+		r.counts[it.Kind] = row
+	}
+	switch it.Outcome {
+	case Translated:
+		row.Translated++
+	case TranslatedWithChanges:
+		row.TranslatedWithChanges++
+	case NoEquivalent:
+		row.NoEquivalent++
+	default:
+		row.Invalid++
+	}
 }
 
 // kindOrder is the order of the summary.
@@ -61,27 +105,17 @@ func (r *Report) finish() {
 		}
 		return r.Items[i].Source < r.Items[j].Source
 	})
-	rows := map[string]*SummaryRow{}
-	for _, it := range r.Items {
-		row := rows[it.Kind]
-		if row == nil {
-			row = &SummaryRow{Kind: it.Kind}
-			rows[it.Kind] = row
-		}
-		switch it.Outcome {
-		case Translated:
-			row.Translated++
-		case TranslatedWithChanges:
-			row.TranslatedWithChanges++
-		case NoEquivalent:
-			row.NoEquivalent++
-		default:
-			row.Invalid++
+	// Outcomes may change after an item was added (checkReferences): count
+	// the kept items again; with a sink the counts made on the way stand.
+	if r.sink == nil {
+		r.counts = nil
+		for _, it := range r.Items {
+			r.count(it)
 		}
 	}
 	r.Summary = nil
 	for _, k := range kindOrder {
-		if row := rows[k]; row != nil {
+		if row := r.counts[k]; row != nil {
 			r.Summary = append(r.Summary, *row)
 		}
 	}

@@ -30,40 +30,51 @@ func (t *translator) clientConfig(c ClientConfig) {
 		t.report.add(Item{Kind: "client", Source: c.Source, Outcome: Invalid, Notes: []string{"the client scope has no name"}})
 		return
 	}
+	if _, dup := t.configClients[name]; !dup {
+		t.configClients[name] = len(t.configSources)
+	}
 	t.configSources = append(t.configSources, clientSource{attrs: client, source: c.Source})
 	t.checks(c.Settings, name)
 }
 
-// entities turns every client (Redis registry first, then configuration
-// directories for clients Redis does not know) into an Entity.
-func (t *translator) entities() {
-	byName := map[string]clientSource{}
-	if t.in.Redis != nil {
-		for _, c := range t.in.Redis.Clients {
-			keys := []string{"client:" + c.Name}
-			if c.HasSignature {
-				keys = append(keys, "client:"+c.Name+":signature")
-			}
-			src := clientSource{attrs: c.Data, source: "client:" + c.Name, keys: keys}
-			if c.Signature == "invalidated" {
-				src.notes = append(src.notes, "the 1.x client was deleted with invalidate=true (signature \"invalidated\"): migrated all the same; delete the entity if it should stay gone")
-			} else if c.Signature != "" {
-				src.notes = append(src.notes, "the client signature has no Sensu Go equivalent (agents authenticate with users)")
-			}
-			if !c.InClientsSet {
-				src.notes = append(src.notes, "not in the clients set: 1.x did not list it")
-			}
-			byName[c.Name] = src
+// clientEntities turns the Redis clients of a part into entities; a client
+// also configured in a directory gets a note (the registry's copy wins).
+func (t *translator) clientEntities(part *sensu1redis.Snapshot) {
+	for _, c := range part.Clients {
+		keys := []string{"client:" + c.Name}
+		if c.HasSignature {
+			keys = append(keys, "client:"+c.Name+":signature")
 		}
+		src := clientSource{attrs: c.Data, source: "client:" + c.Name, keys: keys}
+		if c.Signature == "invalidated" {
+			src.notes = append(src.notes, "the 1.x client was deleted with invalidate=true (signature \"invalidated\"): migrated all the same; delete the entity if it should stay gone")
+		} else if c.Signature != "" {
+			src.notes = append(src.notes, "the client signature has no Sensu Go equivalent (agents authenticate with users)")
+		}
+		if !c.InClientsSet {
+			src.notes = append(src.notes, "not in the clients set: 1.x did not list it")
+		}
+		for _, cs := range t.configSources {
+			if name, _ := str(cs.attrs["name"]); name == c.Name {
+				src.notes = append(src.notes, fmt.Sprintf("also configured in %s (client %s): the registry's copy, what the client last sent, is used", cs.source, c.Name))
+			}
+		}
+		t.seenClients[c.Name] = true
+		t.entity(c.Name, src)
 	}
+}
+
+// configOnlyEntities makes the entities of configured clients that Redis
+// did not have, from their first directory.
+func (t *translator) configOnlyEntities() {
+	byName := map[string]clientSource{}
 	for _, cs := range t.configSources {
 		name, _ := str(cs.attrs["name"])
+		if t.seenClients[name] {
+			continue
+		}
 		if src, ok := byName[name]; ok {
-			if len(src.keys) > 0 {
-				src.notes = append(src.notes, fmt.Sprintf("also configured in %s (client %s): the registry's copy, what the client last sent, is used", cs.source, name))
-			} else {
-				src.notes = append(src.notes, fmt.Sprintf("also configured in %s: the first directory's copy is used", cs.source))
-			}
+			src.notes = append(src.notes, fmt.Sprintf("also configured in %s: the first directory's copy is used", cs.source))
 			byName[name] = src
 			continue
 		}
@@ -177,37 +188,54 @@ var entityFieldAttrs = map[string]bool{
 	"signature": true, "registration": true, "socket": true, "http_socket": true, "safe_mode": true,
 }
 
-// redisState translates events, results and silences, and reports every
-// other key.
-func (t *translator) redisState(s *sensu1redis.Snapshot) {
+// clientState translates a part's results and events, and reports its
+// invalid values, dangling result-set members and the client keys no item
+// used.
+func (t *translator) clientState(part *sensu1redis.Snapshot) {
 	accounted := map[string]bool{}
-	for _, it := range t.report.Items {
+	add := func(it Item) {
 		for _, k := range it.Keys {
 			accounted[k] = true
+		}
+		t.report.add(it)
+	}
+	for _, c := range part.Clients {
+		accounted["client:"+c.Name] = true
+		if c.HasSignature {
+			accounted["client:"+c.Name+":signature"] = true
 		}
 	}
-	mark := func(it *Item) {
+	for _, inv := range part.Invalid {
+		if sensu1redis.ClientScoped(sensu1redis.KeyCategory(inv.Key)) {
+			add(invalidItem(inv))
+		}
+	}
+	t.events(part, add)
+	for _, d := range part.Dangling {
+		if strings.HasPrefix(d.Set, "result:") {
+			add(danglingItem(d))
+		}
+	}
+	t.leftoverKeys(part.Keys, accounted, true)
+}
+
+// globalState translates silences and reports stashes, aggregates,
+// invalid values, dangling members and the other keys.
+func (t *translator) globalState(s *sensu1redis.Snapshot) {
+	accounted := map[string]bool{}
+	add := func(it Item) {
 		for _, k := range it.Keys {
 			accounted[k] = true
 		}
+		t.report.add(it)
 	}
 	for _, inv := range s.Invalid {
-		source := inv.Key
-		if inv.Field != "" {
-			source += " " + inv.Field
+		if !sensu1redis.ClientScoped(sensu1redis.KeyCategory(inv.Key)) {
+			add(invalidItem(inv))
 		}
-		it := Item{Kind: "key", Source: source, Keys: []string{inv.Key}, Outcome: Invalid, Notes: []string{inv.Error}}
-		if inv.Field != "" {
-			it.Keys = nil // the hash's other fields are translated
-		}
-		mark(&it)
-		t.report.add(it)
 	}
-	t.events(s, func(it Item) { mark(&it); t.report.add(it) })
 	for _, sil := range s.Silences {
-		it := t.silence(sil)
-		mark(&it)
-		t.report.add(it)
+		add(t.silence(sil))
 	}
 	for _, st := range s.Stashes {
 		it := Item{Kind: "stash", Source: "stash:" + st.Path, Keys: []string{"stash:" + st.Path}, Outcome: NoEquivalent, Content: st.Data,
@@ -215,19 +243,40 @@ func (t *translator) redisState(s *sensu1redis.Snapshot) {
 		if st.Legacy {
 			it.Notes = append(it.Notes, "a stash-based silence of 1.x before 0.26: create a silence instead if it is still wanted")
 		}
-		mark(&it)
-		t.report.add(it)
+		add(it)
 	}
 	for _, ag := range s.Aggregates {
-		it := Item{Kind: "aggregate", Source: "aggregates:" + ag.Name, Keys: []string{"aggregates:" + ag.Name}, Outcome: NoEquivalent, Content: ag.Members,
-			Notes: []string{"aggregates: use the sensu-aggregate-check asset and entity labels in Sensu Go"}}
-		mark(&it)
-		t.report.add(it)
+		add(Item{Kind: "aggregate", Source: "aggregates:" + ag.Name, Keys: []string{"aggregates:" + ag.Name}, Outcome: NoEquivalent, Content: ag.Members,
+			Notes: []string{"aggregates: use the sensu-aggregate-check asset and entity labels in Sensu Go"}})
 	}
 	for _, d := range s.Dangling {
-		t.report.add(Item{Kind: "dangling", Source: d.Set + " " + d.Member, Outcome: NoEquivalent,
-			Notes: []string{fmt.Sprintf("member of %s whose key %s is missing (expired or deleted): 1.x ignores it too", d.Set, d.MissingKey)}})
+		if !strings.HasPrefix(d.Set, "result:") {
+			add(danglingItem(d))
+		}
 	}
+	t.leftoverKeys(s.Keys, accounted, false)
+}
+
+func invalidItem(inv sensu1redis.InvalidValue) Item {
+	source := inv.Key
+	if inv.Field != "" {
+		source += " " + inv.Field
+	}
+	it := Item{Kind: "key", Source: source, Keys: []string{inv.Key}, Outcome: Invalid, Notes: []string{inv.Error}}
+	if inv.Field != "" {
+		it.Keys = nil // the hash's other fields are translated
+	}
+	return it
+}
+
+func danglingItem(d sensu1redis.Dangling) Item {
+	return Item{Kind: "dangling", Source: d.Set + " " + d.Member, Outcome: NoEquivalent,
+		Notes: []string{fmt.Sprintf("member of %s whose key %s is missing (expired or deleted): 1.x ignores it too", d.Set, d.MissingKey)}}
+}
+
+// leftoverKeys reports the keys of one side (client-scoped or not) that no
+// item used.
+func (t *translator) leftoverKeys(keys []sensu1redis.Key, accounted map[string]bool, clientSide bool) {
 	why := map[string]string{
 		"clients-set": "index of clients: each member is reported as a client", "result-set": "index of results: each result is reported",
 		"silenced-set": "index of silences: each silence is reported", "ttl-set": "index of TTL-monitored results (Sensu Go checks carry ttl)",
@@ -237,8 +286,8 @@ func (t *translator) redisState(s *sensu1redis.Snapshot) {
 		"transport": "in-flight messages of the 1.x Redis transport", "legacy": "key of a 1.x version before 0.29",
 		"unknown": "not a Sensu 1.9 key (another application, or Sensu Enterprise)",
 	}
-	for _, k := range s.Keys {
-		if accounted[k.Key] {
+	for _, k := range keys {
+		if accounted[k.Key] || sensu1redis.ClientScoped(k.Category) != clientSide {
 			continue
 		}
 		reason, ok := why[k.Category]

@@ -1,21 +1,25 @@
 package sensuctl
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/sensu-etcd/sensu/internal/etcdconn"
 	"github.com/sensu-etcd/sensu/internal/migrate"
 	"github.com/sensu-etcd/sensu/internal/migrate/sensu1config"
 	"github.com/sensu-etcd/sensu/internal/migrate/sensu1redis"
 	"github.com/sensu-etcd/sensu/internal/output"
+	"github.com/sensu-etcd/sensu/internal/resource"
 	"github.com/sensu-etcd/sensu/internal/store"
 )
 
@@ -94,7 +98,7 @@ func runMigrateSensu1(ctx context.Context, f *Factory, opts *migrateOptions) err
 	}
 	defer progress("")
 
-	in := migrate.Input{}
+	var server *sensu1config.Settings
 	if opts.ConfigFile != "" || len(opts.ConfigDirs) > 0 {
 		progress("reading the configuration…")
 		s, warnings, err := sensu1config.Load(sensu1config.Options{ConfigFile: opts.ConfigFile, ConfigDirs: opts.ConfigDirs})
@@ -104,8 +108,9 @@ func runMigrateSensu1(ctx context.Context, f *Factory, opts *migrateOptions) err
 		if err != nil {
 			return fmt.Errorf("sensu 1.x configuration: %w", err)
 		}
-		in.Server = s
+		server = s
 	}
+	var clients []migrate.ClientConfig
 	for _, dir := range opts.ClientConfigDirs {
 		s, warnings, err := sensu1config.Load(sensu1config.Options{ConfigDirs: []string{dir}})
 		for _, w := range warnings {
@@ -114,84 +119,227 @@ func runMigrateSensu1(ctx context.Context, f *Factory, opts *migrateOptions) err
 		if err != nil {
 			return fmt.Errorf("client configuration %s: %w", dir, err)
 		}
-		in.Clients = append(in.Clients, migrate.ClientConfig{Source: dir, Settings: s})
+		clients = append(clients, migrate.ClientConfig{Source: dir, Settings: s})
 	}
 	if opts.RedisURL != "" {
-		progress("reading Redis…")
-		snap, err := sensu1redis.Read(ctx, sensu1redis.Options{URL: opts.RedisURL,
-			Progress: func(done, total int) { progress(fmt.Sprintf("reading Redis: %d/%d keys…", done, total)) }})
-		if err != nil {
+		// Nothing is written unless Redis can be read.
+		progress("connecting to Redis…")
+		if err := sensu1redis.Check(ctx, sensu1redis.Options{URL: opts.RedisURL}); err != nil {
 			return err
 		}
-		in.Redis = snap
 	}
-	plan, err := migrate.Translate(in, migrate.Options{Namespace: f.Options.Namespace, Now: time.Now()})
+	tr, err := migrate.NewTranslator(migrate.Options{Namespace: f.Options.Namespace, Now: time.Now()})
 	if err != nil {
 		return usageError{err}
 	}
+	// The report goes to its file item by item, so that memory does not
+	// grow with the installation; only the counts stay.
+	var report *reportFile
 	if opts.Report != "" {
-		if err := writeJSONFile(opts.Report, plan.Report); err != nil {
+		if report, err = createReportFile(opts.Report); err != nil {
 			return err
 		}
+		defer report.abort()
+		tr.SetReportSink(report.item)
+	} else {
+		tr.SetReportSink(func(migrate.Item) {})
 	}
 
+	// Each step's resources are written (or planned) before the next step
+	// is read: the configuration, each part of the clients, the rest.
+	var write func([]migrate.Resource) error
+	var dir *migrate.DirWriter
+	total := &store.Summary{DryRun: opts.DryRun}
+	var st *store.Store
+	var conn *etcdconn.Conn
 	if opts.OutputDir != "" {
-		n, err := migrate.WriteDir(opts.OutputDir, plan.Resources)
-		if err != nil {
+		if dir, err = migrate.NewDirWriter(opts.OutputDir); err != nil {
 			return err
 		}
-		progress("")
-		if err := printMigrateReport(f, plan.Report); err != nil {
+		write = dir.Write
+	} else {
+		if st, conn, err = f.Store(); err != nil {
 			return err
 		}
-		fmt.Fprintf(f.IO.ErrOut, "sensuctl: wrote %s to %s\n", plural(n, "resource file"), opts.OutputDir)
-		return nil
+		written := 0
+		write = func(resources []migrate.Resource) error {
+			entries := make([]store.Entry, len(resources))
+			for i, r := range resources {
+				entries[i] = store.Entry{Type: r.Type, Object: r.Object, Where: r.Sources[0]}
+			}
+			sum, err := st.Apply(ctx, entries, store.ApplyOptions{OnConflict: conflict, DryRun: opts.DryRun, Detail: opts.DryRun}, warn)
+			if sum != nil {
+				mergeSummary(total, sum, opts.DryRun)
+				written += len(entries)
+				progress(fmt.Sprintf("%s %d resources…", map[bool]string{false: "written", true: "planned"}[opts.DryRun], written))
+			}
+			return err
+		}
 	}
-
-	entries := make([]store.Entry, len(plan.Resources))
-	for i, r := range plan.Resources {
-		entries[i] = store.Entry{Type: r.Type, Object: r.Object, Where: r.Sources[0]}
+	err = write(tr.Config(server, clients))
+	var rest *sensu1redis.Snapshot
+	if err == nil && opts.RedisURL != "" {
+		progress("reading Redis…")
+		rest, err = sensu1redis.Stream(ctx, sensu1redis.Options{URL: opts.RedisURL,
+			Progress: func(done, all int) { progress(fmt.Sprintf("reading Redis: %d/%d keys…", done, all)) }},
+			clientsPerPart, func(part *sensu1redis.Snapshot) error { return write(tr.Clients(part)) })
 	}
-	st, conn, err := f.Store()
+	if err == nil {
+		err = write(tr.Finish(rest))
+	}
+	progress("")
+	if err != nil && conn != nil {
+		err = conn.Explain(ctx, err, "migrate")
+	}
+	if err != nil && !errors.Is(err, ErrPartial) && total.Revision == 0 && len(total.Types) == 0 {
+		return err
+	}
+	rep := tr.Report()
+	if report != nil {
+		if cerr := report.close(rep.Summary); cerr != nil && err == nil {
+			err = cerr
+		}
+	}
+	if perr := printMigrateReport(f, rep); perr != nil && err == nil {
+		err = perr
+	}
+	if dir != nil {
+		if err == nil {
+			fmt.Fprintf(f.IO.ErrOut, "sensuctl: wrote %s to %s\n", plural(dir.Count(), "resource file"), opts.OutputDir)
+		}
+		return err
+	}
+	if opts.DryRun && f.Printer().Format == output.FormatTable {
+		// The plan lists what would change; unchanged resources are only
+		// counted (-o json lists every entry).
+		table := output.Table{Title: "Plan (dry run, nothing written): what would change", Headers: []string{"Action", "Type", "Key"}}
+		for _, e := range total.Entries {
+			if action := map[string]string{store.Created: "create", store.Updated: "update", store.Skipped: "skip"}[e.Outcome]; action != "" {
+				table.Rows = append(table.Rows, []string{action, e.Type, e.Key})
+			}
+		}
+		if len(table.Rows) > 0 {
+			if perr := f.Printer().Print(output.Data{Table: table, Value: total}); perr != nil && err == nil {
+				err = perr
+			}
+		}
+	}
+	if perr := printSummary(f, "migrate", total); perr != nil && err == nil {
+		err = perr
+	}
 	if err != nil {
 		return err
 	}
-	sum, err := st.Apply(ctx, entries, store.ApplyOptions{
-		OnConflict: conflict, DryRun: opts.DryRun, Detail: opts.DryRun,
-		Progress: func(done, total int) { progress(fmt.Sprintf("writing %d/%d resources…", done, total)) },
-	}, warn)
-	progress("")
-	if perr := printMigrateReport(f, plan.Report); perr != nil && err == nil {
-		err = perr
-	}
-	if sum != nil {
-		if opts.DryRun && f.Printer().Format == output.FormatTable {
-			// The plan lists what would change; unchanged resources are only
-			// counted (-o json lists every entry).
-			table := output.Table{Title: "Plan (dry run, nothing written): what would change", Headers: []string{"Action", "Type", "Key"}}
-			for _, e := range sum.Entries {
-				action := map[string]string{store.Created: "create", store.Updated: "update", store.Skipped: "skip"}[e.Outcome]
-				if action != "" {
-					table.Rows = append(table.Rows, []string{action, e.Type, e.Key})
-				}
-			}
-			if len(table.Rows) > 0 {
-				if perr := f.Printer().Print(output.Data{Table: table, Value: sum}); perr != nil && err == nil {
-					err = perr
-				}
-			}
-		}
-		if perr := printSummary(f, "migrate", sum); perr != nil && err == nil {
-			err = perr
-		}
-	}
-	if err != nil {
-		return conn.Explain(ctx, err, "migrate")
-	}
-	if n := sum.Total(store.Failed); n > 0 {
-		return fmt.Errorf("%w: %d of %d resources failed; run the same command again", ErrPartial, n, len(entries))
+	if n := total.Total(store.Failed); n > 0 {
+		return fmt.Errorf("%w: %d resources failed; run the same command again", ErrPartial, n)
 	}
 	return nil
+}
+
+// clientsPerPart is how many 1.x clients are read, translated and written
+// at a time: memory depends on it, not on the installation.
+const clientsPerPart = 500
+
+// mergeSummary adds one step's summary to the total, with every entry's
+// outcome when detail (the dry run's plan: about 100 bytes a resource).
+func mergeSummary(total, s *store.Summary, detail bool) {
+	for _, ts := range s.Types {
+		i := slices.IndexFunc(total.Types, func(t store.TypeSummary) bool { return t.Type == ts.Type })
+		if i < 0 {
+			total.Types = append(total.Types, store.TypeSummary{Type: ts.Type})
+			i = len(total.Types) - 1
+		}
+		t := &total.Types[i]
+		t.Created += ts.Created
+		t.Updated += ts.Updated
+		t.Unchanged += ts.Unchanged
+		t.Skipped += ts.Skipped
+		t.Failed += ts.Failed
+	}
+	slices.SortStableFunc(total.Types, func(a, b store.TypeSummary) int { return typeRank(a.Type) - typeRank(b.Type) })
+	total.DisabledUsers = append(total.DisabledUsers, s.DisabledUsers...)
+	total.Failures = append(total.Failures, s.Failures...)
+	total.Revision = max(total.Revision, s.Revision)
+	if detail {
+		total.Entries = append(total.Entries, s.Entries...)
+	}
+}
+
+func typeRank(fullName string) int {
+	for i, t := range resource.All {
+		if t.FullName() == fullName {
+			return i
+		}
+	}
+	return len(resource.All)
+}
+
+// reportFile writes the report as it is made: {"items": [...], "summary": [...]},
+// to a temporary file renamed into place when complete.
+type reportFile struct {
+	path string
+	f    *os.File
+	w    *bufio.Writer
+	n    int
+	err  error
+}
+
+func createReportFile(path string) (*reportFile, error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return nil, fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	r := &reportFile{path: path, f: f, w: bufio.NewWriter(f)}
+	r.w.WriteString("{\n  \"items\": [")
+	return r, nil
+}
+
+func (r *reportFile) item(it migrate.Item) {
+	if r.err != nil {
+		return
+	}
+	b, err := json.MarshalIndent(it, "    ", "  ")
+	if err != nil {
+		r.err = err
+		return
+	}
+	if r.n > 0 {
+		r.w.WriteString(",")
+	}
+	r.w.WriteString("\n    ")
+	_, r.err = r.w.Write(b)
+	r.n++
+}
+
+func (r *reportFile) close(summary []migrate.SummaryRow) error {
+	if r.err != nil {
+		return fmt.Errorf("write %s: %w", r.path, r.err)
+	}
+	b, err := json.MarshalIndent(summary, "  ", "  ")
+	if err != nil {
+		return err
+	}
+	r.w.WriteString("\n  ],\n  \"summary\": ")
+	r.w.Write(b)
+	r.w.WriteString("\n}\n")
+	if err := r.w.Flush(); err != nil {
+		return fmt.Errorf("write %s: %w", r.path, err)
+	}
+	if err := r.f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", r.path, err)
+	}
+	if err := os.Rename(r.f.Name(), r.path); err != nil {
+		return fmt.Errorf("write %s: %w", r.path, err)
+	}
+	r.f = nil
+	return nil
+}
+
+func (r *reportFile) abort() {
+	if r.f != nil {
+		r.f.Close()
+		os.Remove(r.f.Name())
+	}
 }
 
 func printMigrateReport(f *Factory, r *migrate.Report) error {
@@ -204,25 +352,4 @@ func printMigrateReport(f *Factory, r *migrate.Report) error {
 			strconv.Itoa(row.NoEquivalent), strconv.Itoa(row.Invalid)})
 	}
 	return f.Printer().Print(output.Data{Table: table, Value: r.Summary})
-}
-
-// writeJSONFile writes v as indented JSON, atomically.
-func writeJSONFile(path string, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(append(b, '\n')); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return os.Rename(tmp.Name(), path)
 }

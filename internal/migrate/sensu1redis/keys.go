@@ -162,3 +162,10 @@ func expected(category string) (string, valueOp) {
 	}
 	return "", opSize
 }
+
+// KeyCategory is the category of a key, from its name alone.
+func KeyCategory(key string) string { return parseKey(key).category }
+
+// ClientScoped reports whether keys of the category belong to one client
+// (and come in Stream's parts).
+func ClientScoped(category string) bool { return clientScoped[category] }

@@ -108,3 +108,18 @@ func Stream(ctx context.Context, opts Options, partClients int, fn func(part *Sn
 	s.Addr, s.DB, s.Started, s.Finished = c.addr, c.db, started, time.Now()
 	return s, nil
 }
+
+// Check connects as Read and Stream do and runs one SCAN step, so that an
+// unreachable server, a wrong password, a missing db or a missing permission
+// is found before anything is written.
+func Check(ctx context.Context, opts Options) error {
+	c, err := connect(ctx, opts)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if err := c.cl.Scan(ctx, 0, "", 1).Err(); err != nil {
+		return c.wrap(ctx, err)
+	}
+	return nil
+}
