@@ -50,6 +50,9 @@ type ApplyOptions struct {
 	// Progress, when set, is called after each written batch with the
 	// number of entries decided so far and the total.
 	Progress func(done, total int)
+	// AssumeNamespaces are taken to exist: a dry run in several steps
+	// plans a namespace in the first and uses it in the next.
+	AssumeNamespaces []string
 }
 
 // Outcomes of one entry.
@@ -180,7 +183,7 @@ func (s *Store) Apply(ctx context.Context, entries []Entry, opts ApplyOptions, w
 		return nil, err
 	}
 	sum := &Summary{DryRun: opts.DryRun, Revision: rev}
-	if err := s.checkNamespaces(ctx, plan); err != nil {
+	if err := s.checkNamespaces(ctx, plan, opts.AssumeNamespaces); err != nil {
 		return nil, err
 	}
 	var conflicts []string
@@ -298,10 +301,14 @@ func (s *Store) readExisting(ctx context.Context, plan []*planned) (map[string]s
 			continue
 		}
 		want := make(map[string]bool, len(ps))
+		lo, hi := ps[0].key, ps[0].key
 		for _, p := range ps {
 			want[p.key] = true
+			lo, hi = min(lo, p.key), max(hi, p.key)
 		}
-		r, err := s.scanType(ctx, g.t, g.ns, 0, func(kv KV) error {
+		// Only the span of the planned keys is read, not the whole prefix:
+		// a migration writes a namespace part by part.
+		r, err := s.scanRange(ctx, g.t, lo, hi+"\x00", 0, func(kv KV) error {
 			if want[kv.Key] {
 				existing[kv.Key] = stored{value: kv.Value, modRev: kv.ModRevision}
 			}
@@ -340,9 +347,12 @@ const rangeReadMin = 64
 
 // checkNamespaces makes sure every namespace used exists or is created by
 // the input.
-func (s *Store) checkNamespaces(ctx context.Context, plan []*planned) error {
+func (s *Store) checkNamespaces(ctx context.Context, plan []*planned, assumed []string) error {
 	nsType, _ := resource.Lookup("namespaces")
 	provided := map[string]bool{}
+	for _, ns := range assumed {
+		provided[ns] = true
+	}
 	needed := map[string]string{} // namespace → first place that uses it
 	var order []string
 	for _, p := range plan {

@@ -76,8 +76,14 @@ func (s *Store) scanType(ctx context.Context, t *resource.Type, namespace string
 		return resp.Header.Revision, nil
 	}
 
+	return s.scanRange(ctx, t, prefix, clientv3.GetPrefixRangeEnd(prefix), rev, fn)
+}
+
+// scanRange calls fn for every key in [from, end) of type t, in pages, the
+// next page fetched while fn runs.
+func (s *Store) scanRange(ctx context.Context, t *resource.Type, from, end string, rev int64, fn func(KV) error) (int64, error) {
+	prefix := from
 	// The first page fixes the revision when the caller has none yet.
-	end := clientv3.GetPrefixRangeEnd(prefix)
 	get := func(from string, rev int64) (*clientv3.GetResponse, error) {
 		opts := []clientv3.OpOption{clientv3.WithRange(end), clientv3.WithLimit(pageSize)}
 		if rev > 0 {

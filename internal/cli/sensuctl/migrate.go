@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"time"
@@ -128,6 +129,9 @@ func runMigrateSensu1(ctx context.Context, f *Factory, opts *migrateOptions) err
 			return err
 		}
 	}
+	// The parts are garbage once written: collect more often than Go's
+	// default so that memory stays near one part's worth.
+	defer debug.SetGCPercent(debug.SetGCPercent(50))
 	tr, err := migrate.NewTranslator(migrate.Options{Namespace: f.Options.Namespace, Now: time.Now()})
 	if err != nil {
 		return usageError{err}
@@ -167,7 +171,12 @@ func runMigrateSensu1(ctx context.Context, f *Factory, opts *migrateOptions) err
 			for i, r := range resources {
 				entries[i] = store.Entry{Type: r.Type, Object: r.Object, Where: r.Sources[0]}
 			}
-			sum, err := st.Apply(ctx, entries, store.ApplyOptions{OnConflict: conflict, DryRun: opts.DryRun, Detail: opts.DryRun}, warn)
+			aopts := store.ApplyOptions{OnConflict: conflict, DryRun: opts.DryRun, Detail: opts.DryRun}
+			if opts.DryRun {
+				// The first step plans the namespace; the next ones use it.
+				aopts.AssumeNamespaces = []string{f.Options.Namespace}
+			}
+			sum, err := st.Apply(ctx, entries, aopts, warn)
 			if sum != nil {
 				mergeSummary(total, sum, opts.DryRun)
 				written += len(entries)
@@ -238,7 +247,7 @@ func runMigrateSensu1(ctx context.Context, f *Factory, opts *migrateOptions) err
 
 // clientsPerPart is how many 1.x clients are read, translated and written
 // at a time: memory depends on it, not on the installation.
-const clientsPerPart = 500
+const clientsPerPart = 250
 
 // mergeSummary adds one step's summary to the total, with every entry's
 // outcome when detail (the dry run's plan: about 100 bytes a resource).
