@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"unsafe"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"golang.org/x/crypto/bcrypt"
@@ -602,7 +603,9 @@ func (s *Store) writeBatch(ctx context.Context, batch []*planned) (rev int64, ok
 		} else {
 			cmps = append(cmps, clientv3.Compare(clientv3.ModRevision(p.key), "=", p.modRev))
 		}
-		ops = append(ops, clientv3.OpPut(p.key, string(p.value)))
+		// The value is not changed after encoding: share its bytes rather
+		// than copy every value once more.
+		ops = append(ops, clientv3.OpPut(p.key, unsafe.String(unsafe.SliceData(p.value), len(p.value))))
 	}
 	resp, err := s.txn(ctx).If(cmps...).Then(ops...).Commit()
 	if err != nil {

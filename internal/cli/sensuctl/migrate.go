@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"slices"
 	"strconv"
 	"time"
@@ -129,9 +128,6 @@ func runMigrateSensu1(ctx context.Context, f *Factory, opts *migrateOptions) err
 			return err
 		}
 	}
-	// The parts are garbage once written: collect more often than Go's
-	// default so that memory stays near one part's worth.
-	defer debug.SetGCPercent(debug.SetGCPercent(50))
 	tr, err := migrate.NewTranslator(migrate.Options{Namespace: f.Options.Namespace, Now: time.Now()})
 	if err != nil {
 		return usageError{err}
