@@ -246,16 +246,10 @@ func (t *translator) hooks(check string, hooks map[string]any, source string) []
 		if b, ok := boolean(def["stdin"]); ok {
 			h.Stdin = b
 		}
-		hookType := mustType("hooks")
-		if err := resource.Prepare(hookType, h, t.opts.Namespace); err != nil {
-			item.Outcome, item.Notes = Invalid, append(item.Notes, err.Error())
-			t.report.add(item)
-			continue
+		if t.place(&item, "hooks", h, item.Source) {
+			lists = append(lists, resource.HookList{Type: key, Hooks: []string{h.Metadata.Name}})
 		}
-		t.add(hookType, h, item.Source)
-		item.Resources = []string{ref(hookType, h)}
 		t.report.add(item)
-		lists = append(lists, resource.HookList{Type: key, Hooks: []string{h.Metadata.Name}})
 	}
 	return lists
 }

@@ -133,15 +133,7 @@ func (t *translator) handler(name string, attrs map[string]any) {
 		note("no Sensu Go field for %s: kept in annotation %s", strings.Join(sortedKeys(a), ", "), jsonAttributesAnnotation)
 		h.Metadata.Annotations = map[string]string{jsonAttributesAnnotation: jsonString(a)}
 	}
-	handlerType := mustType("handlers")
-	if err := resource.Prepare(handlerType, h, t.opts.Namespace); err != nil {
-		item.Outcome = Invalid
-		note("%v", err)
-		t.report.add(item)
-		return
-	}
-	t.add(handlerType, h, source)
-	item.Resources = []string{ref(handlerType, h)}
+	t.place(&item, "handlers", h, source)
 	t.report.add(item)
 }
 
@@ -190,14 +182,7 @@ func (t *translator) mutators(s *sensu1config.Settings) {
 				item.Notes = append(item.Notes, fmt.Sprintf("attribute %s has no Sensu Go field: dropped", k))
 			}
 		}
-		mt := mustType("mutators")
-		if err := resource.Prepare(mt, m, t.opts.Namespace); err != nil {
-			item.Outcome, item.Notes = Invalid, append(item.Notes, err.Error())
-			t.report.add(item)
-			continue
-		}
-		t.add(mt, m, source)
-		item.Resources = []string{ref(mt, m)}
+		t.place(&item, "mutators", m, source)
 		t.report.add(item)
 	}
 }
@@ -229,14 +214,7 @@ func (t *translator) filters(s *sensu1config.Settings) {
 			t.report.add(item)
 			continue
 		}
-		ft := mustType("filters")
-		if err := resource.Prepare(ft, f, t.opts.Namespace); err != nil {
-			item.Outcome, item.Notes = Invalid, append(item.Notes, err.Error())
-			t.report.add(item)
-			continue
-		}
-		t.add(ft, f, source)
-		item.Resources = []string{ref(ft, f)}
+		t.place(&item, "filters", f, source)
 		t.report.add(item)
 	}
 }

@@ -215,6 +215,19 @@ func (t *translator) add(typ *resource.Type, o resource.Object, source string) b
 	return true
 }
 
+// place validates o and plans it, recording on item the resource, or the
+// reason it is Invalid. It reports whether o was planned.
+func (t *translator) place(item *Item, typeName string, o resource.Object, source string) bool {
+	typ := mustType(typeName)
+	if err := resource.Prepare(typ, o, t.opts.Namespace); err != nil {
+		item.Outcome, item.Notes = Invalid, append(item.Notes, err.Error())
+		return false
+	}
+	t.add(typ, o, source)
+	item.Resources = append(item.Resources, ref(typ, o))
+	return true
+}
+
 // planned returns the planned resource with this key, if any.
 func (t *translator) planned(typ *resource.Type, namespace, name string) resource.Object {
 	key := typ.Key(namespace, name)

@@ -164,14 +164,7 @@ func (t *translator) entity(name string, src clientSource) {
 	if ts, ok := integer(a["timestamp"]); ok {
 		e.LastSeen = ts
 	}
-	et := mustType("entities")
-	if err := resource.Prepare(et, e, t.opts.Namespace); err != nil {
-		item.Outcome, item.Notes = Invalid, append(item.Notes, err.Error())
-		t.report.add(item)
-		return
-	}
-	t.add(et, e, src.source)
-	item.Resources = []string{ref(et, e)}
+	t.place(&item, "entities", e, src.source)
 	t.report.add(item)
 }
 
@@ -498,13 +491,7 @@ func (t *translator) event(p pair, r *sensu1redis.Result, se *sensu1redis.Event)
 			note("check attribute %s=%v has no field in a Sensu Go event: dropped", k, v)
 		}
 	}
-	evType := mustType("events")
-	if err := resource.Prepare(evType, ev, t.opts.Namespace); err != nil {
-		item.Outcome, item.Notes = Invalid, append(item.Notes, err.Error())
-		return item
-	}
-	t.add(evType, ev, item.Source)
-	item.Resources = []string{ref(evType, ev)}
+	t.place(&item, "events", ev, item.Source)
 	return item
 }
 
@@ -558,12 +545,6 @@ func (t *translator) silence(s sensu1redis.Silence) Item {
 			time.Unix(at, 0).UTC().Format(time.RFC3339), s.TTL.Round(time.Second), expiryGranularity))
 	}
 	sil.Metadata = resource.ObjectMeta{Name: resource.SilencedName(sil.Subscription, sil.Check), Namespace: t.opts.Namespace}
-	st := mustType("silenced")
-	if err := resource.Prepare(st, sil, t.opts.Namespace); err != nil {
-		item.Outcome, item.Notes = Invalid, append(item.Notes, err.Error())
-		return item
-	}
-	t.add(st, sil, item.Source)
-	item.Resources = []string{ref(st, sil)}
+	t.place(&item, "silenced", sil, item.Source)
 	return item
 }
