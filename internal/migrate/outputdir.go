@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/sensu-etcd/sensu/internal/output"
 	"github.com/sensu-etcd/sensu/internal/resource"
 )
 
@@ -16,17 +15,19 @@ import (
 // DIR/_cluster/<type>/, events as <entity>/<check>.json. Files are 0600:
 // entities' labels can hold secrets, as the 1.x client settings did.
 type DirWriter struct {
-	dir string
-	n   int
+	dir    string
+	render func(*resource.Wrapped) ([]byte, error)
+	n      int
 }
 
 // NewDirWriter checks that dir does not exist or is empty, so that no stale
-// file is mixed in.
-func NewDirWriter(dir string) (*DirWriter, error) {
+// file is mixed in. render writes one wrapped resource (the caller's
+// wrapped-json printer).
+func NewDirWriter(dir string, render func(*resource.Wrapped) ([]byte, error)) (*DirWriter, error) {
 	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
 		return nil, fmt.Errorf("--output-dir %s is not empty: give a new or empty directory", dir)
 	}
-	return &DirWriter{dir: dir}, nil
+	return &DirWriter{dir: dir, render: render}, nil
 }
 
 // Count is the number of files written.
@@ -51,7 +52,7 @@ func (d *DirWriter) Write(resources []Resource) error {
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 			return err
 		}
-		doc, err := output.AppendResource(nil, output.FormatWrappedJSON, wrappedDoc(w), 0)
+		doc, err := d.render(w)
 		if err != nil {
 			return err
 		}
@@ -67,21 +68,4 @@ func (d *DirWriter) Write(resources []Resource) error {
 // replaces what a file name cannot hold.
 func safeFileName(name string) string {
 	return strings.NewReplacer("\\", "_", "..", "_").Replace(name)
-}
-
-func wrappedDoc(w *resource.Wrapped) output.OrderedMap {
-	md := map[string]any{}
-	if w.Metadata.Name != "" {
-		md["name"] = w.Metadata.Name
-	}
-	if w.Metadata.Namespace != "" {
-		md["namespace"] = w.Metadata.Namespace
-	}
-	if len(w.Metadata.Labels) > 0 {
-		md["labels"] = w.Metadata.Labels
-	}
-	if len(w.Metadata.Annotations) > 0 {
-		md["annotations"] = w.Metadata.Annotations
-	}
-	return output.OrderedMap{{Key: "type", Value: w.Type}, {Key: "api_version", Value: w.APIVersion}, {Key: "metadata", Value: md}, {Key: "spec", Value: w.Spec}}
 }

@@ -153,7 +153,10 @@ func runMigrateSensu1(ctx context.Context, f *Factory, opts *migrateOptions) err
 	var st *store.Store
 	var conn *etcdconn.Conn
 	if opts.OutputDir != "" {
-		if dir, err = migrate.NewDirWriter(opts.OutputDir); err != nil {
+		render := func(w *resource.Wrapped) ([]byte, error) {
+			return output.AppendResource(nil, output.FormatWrappedJSON, wrappedJSON(w), 0)
+		}
+		if dir, err = migrate.NewDirWriter(opts.OutputDir, render); err != nil {
 			return err
 		}
 		write = dir.Write
