@@ -1,7 +1,6 @@
 package backup
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -384,27 +383,45 @@ func TestTrailerHashAnyChunking(t *testing.T) {
 	}
 }
 
-func TestCopyPipelined(t *testing.T) {
-	src := make([]byte, 3<<20+123)
-	for i := range src {
-		src[i] = byte(i)
+// TestReceive streams a snapshot bigger than the writeback chunk: every
+// byte reaches the file and the hash in order, progress counts them all,
+// and a failing write stops the stream with the write's error.
+func TestReceive(t *testing.T) {
+	etcd := testutil.StartEtcd(t, 1)
+	cli := etcd.Client(t)
+	ctx := testutil.Ctx(t, 60*time.Second)
+	value := strings.Repeat("v", 1<<20)
+	for i := range 12 {
+		if _, err := cli.Put(ctx, fmt.Sprintf("/sensu.io/checks/default/big-%02d", i), value); err != nil {
+			t.Fatal(err)
+		}
 	}
-	var dst bytes.Buffer
-	h := sha256.New()
+	dir := t.TempDir()
+	f, err := os.Create(filepath.Join(dir, "out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	h := newTrailerHash()
 	var progressed int64
-	n, err := copyPipelined(&dst, h, bytes.NewReader(src), func(k int64) { progressed += k })
-	if err != nil || n != int64(len(src)) || !bytes.Equal(dst.Bytes(), src) || progressed != n {
-		t.Fatalf("n=%d err=%v equal=%v progress=%d", n, err, bytes.Equal(dst.Bytes(), src), progressed)
+	n, version, err := receive(ctx, cli, f, h, func(k int64) { progressed += k })
+	if err != nil || n < writebackChunk || progressed != n || version == "" {
+		t.Fatalf("receive: n=%d progress=%d version=%q err=%v", n, progressed, version, err)
 	}
-	want := sha256.Sum256(src)
-	if !bytes.Equal(h.Sum(nil), want[:]) {
-		t.Error("hash differs")
+	if !h.matches() {
+		t.Error("the streamed body does not match its trailer")
 	}
-	if _, err := copyPipelined(failingWriter{}, h, bytes.NewReader(src), nil); err == nil {
-		t.Error("a write error was lost")
+	got, _ := os.ReadFile(f.Name())
+	if int64(len(got)) != n || sha256.Sum256(got[:n-hashSize]) != [hashSize]byte(got[n-hashSize:]) {
+		t.Errorf("the file (%d bytes of %d) does not hold the stream", len(got), n)
+	}
+
+	ro, err := os.Open(f.Name()) // read-only: every write fails
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	if _, _, err := receive(ctx, cli, ro, newTrailerHash(), nil); err == nil || !strings.Contains(err.Error(), "bad file descriptor") {
+		t.Errorf("a failing write: %v", err)
 	}
 }
-
-type failingWriter struct{}
-
-func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }

@@ -11,13 +11,16 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
-	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	pb "go.etcd.io/etcd/api/v3/etcdserverpb"
+	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
 	clientv3 "go.etcd.io/etcd/client/v3"
+	"google.golang.org/grpc"
 
 	"github.com/sensu-etcd/sensu/internal/keyspace"
 )
@@ -113,15 +116,9 @@ func Save(ctx context.Context, cli *clientv3.Client, endpoint, path string, opts
 		}
 	}()
 
-	resp, err := cli.SnapshotWithVersion(ctx)
-	if err != nil {
-		return Meta{}, fmt.Errorf("start snapshot from %s: %w", endpoint, err)
-	}
-	defer resp.Snapshot.Close()
-	meta.EtcdVersion = resp.Version
-
 	body := newTrailerHash()
-	n, err := copyPipelined(f, body, resp.Snapshot, opts.Progress)
+	n, version, err := receive(ctx, cli, f, body, opts.Progress)
+	meta.EtcdVersion = version
 	if err != nil {
 		return Meta{}, fmt.Errorf("receive snapshot from %s after %d bytes: %w", endpoint, n, err)
 	}
@@ -200,68 +197,75 @@ func (t *trailerHash) fileSum() string {
 	return hex.EncodeToString(t.h.Sum(nil))
 }
 
-// copyPipelined copies src to the file and the hash, receiving the next
-// chunk from the network while the previous one is written and hashed: on
-// two CPUs that hides the hashing behind the transfer.
-func copyPipelined(f io.Writer, body io.Writer, src io.Reader, progress func(int64)) (int64, error) {
-	const chunk, buffers = 1 << 20, 4
-	free := make(chan []byte, buffers)
-	for range buffers {
-		free <- make([]byte, chunk)
+// receive reads the snapshot stream straight from gRPC (each message's
+// blob is handed on without another copy) while a second goroutine writes
+// it to f and hashes it, so that on two CPUs the hashing hides behind the
+// transfer. It starts the file's writeback as it goes (see startWriteback),
+// so the final fsync has little left to do.
+func receive(parent context.Context, cli *clientv3.Client, f *os.File, body io.Writer, progress func(int64)) (n int64, version string, err error) {
+	ctx, cancel := context.WithCancel(parent)
+	defer cancel()
+	// As the client library does: an interrupted stream is the context's
+	// error (exit code 130), a server error etcd's own.
+	streamErr := func(err error) error {
+		if perr := parent.Err(); perr != nil {
+			return perr
+		}
+		return rpctypes.Error(err)
 	}
-	full := make(chan []byte, buffers)
-	done := make(chan error, 1)
-	var failed atomic.Bool
+	stream, err := pb.NewMaintenanceClient(cli.ActiveConnection()).Snapshot(ctx, &pb.SnapshotRequest{}, grpc.MaxCallRecvMsgSize(math.MaxInt32))
+	if err != nil {
+		return 0, "", streamErr(err)
+	}
+	blobs := make(chan []byte, 64)
+	written := make(chan error, 1)
 	go func() {
 		var werr error
-		for b := range full {
-			if werr == nil {
-				if _, err := f.Write(b); err != nil {
-					werr = err
-					failed.Store(true)
-				} else {
-					body.Write(b)
-					if progress != nil {
-						progress(int64(len(b)))
-					}
-				}
+		var off, started int64
+		for b := range blobs {
+			if werr != nil {
+				continue // drain, so the receiver never blocks
 			}
-			free <- b[:cap(b)]
+			if _, werr = f.Write(b); werr != nil {
+				cancel()
+				continue
+			}
+			body.Write(b)
+			off += int64(len(b))
+			if off-started >= writebackChunk {
+				startWriteback(f, started, off-started)
+				started = off
+			}
+			if progress != nil {
+				progress(int64(len(b)))
+			}
 		}
-		done <- werr
+		written <- werr
 	}()
-	var n int64
-	var rerr error
-	for !failed.Load() {
-		buf := <-free
-		k, err := io.ReadFull(src, buf)
-		if k > 0 {
-			n += int64(k)
-			full <- buf[:k]
-		} else {
-			free <- buf
-		}
-		if err == io.EOF || err == io.ErrUnexpectedEOF {
+	for {
+		resp, rerr := stream.Recv()
+		if rerr == io.EOF {
 			break
 		}
-		if err != nil {
-			rerr = err
+		if rerr != nil {
+			err = streamErr(rerr)
 			break
 		}
+		if version == "" {
+			version = resp.GetVersion()
+		}
+		n += int64(len(resp.GetBlob()))
+		blobs <- resp.GetBlob()
 	}
-	close(full)
-	if werr := <-done; werr != nil {
-		return n, werr
+	close(blobs)
+	if werr := <-written; werr != nil {
+		return n, version, werr // the cause of the cancelled stream
 	}
-	return n, rerr
+	return n, version, err
 }
 
-type progressWriter func(int64)
-
-func (p progressWriter) Write(b []byte) (int, error) {
-	p(int64(len(b)))
-	return len(b), nil
-}
+// writebackChunk is how much is written before its writeback is started.
+const writebackChunk = 8 << 20
 
 func writeJSONAtomic(path string, v any) error {
 	data, err := json.MarshalIndent(v, "", "  ")
