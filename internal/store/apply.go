@@ -7,10 +7,11 @@ import (
 	"fmt"
 	"sort"
 	"sync"
-	"unsafe"
 
+	pb "go.etcd.io/etcd/api/v3/etcdserverpb"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"golang.org/x/crypto/bcrypt"
+	"google.golang.org/grpc"
 
 	"github.com/sensu-etcd/sensu/internal/resource"
 )
@@ -596,19 +597,28 @@ func (s *Store) writeBatch(ctx context.Context, batch []*planned) (rev int64, ok
 	if batch[0].Type.Namespaced {
 		cmps = append(cmps, clientv3.Compare(clientv3.CreateRevision(nsType.Key("", batch[0].Object.Meta().Namespace)), ">", 0))
 	}
-	ops := make([]clientv3.Op, 0, len(batch))
+	req := &pb.TxnRequest{Success: make([]*pb.RequestOp, 0, len(batch))}
 	for _, p := range batch {
 		if p.outcome == Created {
 			cmps = append(cmps, clientv3.Compare(clientv3.CreateRevision(p.key), "=", 0))
 		} else {
 			cmps = append(cmps, clientv3.Compare(clientv3.ModRevision(p.key), "=", p.modRev))
 		}
-		// The value is not changed after encoding: share its bytes rather
-		// than copy every value once more.
-		ops = append(ops, clientv3.OpPut(p.key, unsafe.String(unsafe.SliceData(p.value), len(p.value))))
+		// The request shares the encoded value (which is not changed after
+		// encoding): clientv3.OpPut takes a string and would copy every
+		// value once more.
+		req.Success = append(req.Success, &pb.RequestOp{Request: &pb.RequestOp_RequestPut{
+			RequestPut: &pb.PutRequest{Key: []byte(p.key), Value: p.value}}})
 	}
-	resp, err := s.txn(ctx).If(cmps...).Then(ops...).Commit()
+	for i := range cmps {
+		req.Compare = append(req.Compare, cmps[i].GetCompare())
+	}
+	rctx, cancel := s.req(ctx)
+	defer cancel()
+	// As clientv3's Txn does: wait for a connection, and the same errors.
+	resp, err := pb.NewKVClient(s.cli.ActiveConnection()).Txn(rctx, req, grpc.WaitForReady(true))
 	if err != nil {
+		err = clientv3.ContextError(rctx, err)
 		return 0, false, fmt.Errorf("write %d %s (first %s): %w", len(batch), batch[0].Type.ShortName, batch[0].key, err)
 	}
 	return resp.Header.Revision, resp.Succeeded, nil

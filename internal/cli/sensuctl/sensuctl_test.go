@@ -378,6 +378,18 @@ func TestAuthAndViewer(t *testing.T) {
 		t.Errorf("logging without --debug: %q", r.stderr)
 	}
 
+	// The commands that make their own requests (writes without copying the
+	// values, the snapshot stream) explain a refusal the same way.
+	manifest := filepath.Join(t.TempDir(), "check.yaml")
+	if err := os.WriteFile(manifest, []byte("type: Namespace\napi_version: core/v2\nmetadata: {}\nspec:\n  name: viewer-ns\n---\n"+
+		"type: CheckConfig\napi_version: core/v2\nmetadata:\n  name: viewer-check\n  namespace: viewer-ns\n"+
+		"spec:\n  command: check-ok.sh\n  interval: 60\n  subscriptions: [linux]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	oneErrorLine(t, run(t, e, false, append([]string{"create", "-f", manifest, "--user", "viewer"}, base...)...), ExitAuth, "permission denied", `user "viewer"`)
+	oneErrorLine(t, run(t, e, false, append([]string{"snapshot", "save", filepath.Join(t.TempDir(), "s.db"), "--user", "viewer"}, base...)...),
+		ExitAuth, "permission denied", `user "viewer"`)
+
 	// Changes by the viewer are refused with the permission named. The
 	// commands for writes, membership and snapshots share this explanation.
 	conn, err := etcdconn.New(etcdconn.Config{Endpoints: []string{ep}, User: "viewer", Password: "viewer-pw", DialTimeout: time.Second, CommandTimeout: 2 * time.Second})
