@@ -94,7 +94,8 @@ else
 fi
 
 # measure LOG CMD...: runs CMD, its output to LOG (stdout to OUT when set);
-# sets T (wall seconds) and RSS (peak resident set of CMD, KiB). Fails when
+# sets T (wall seconds), RSS (peak resident set of CMD, KiB) and CPU (its user
+# plus system CPU seconds, "-" without /usr/bin/time). Fails when
 # CMD fails.
 measure() {
 	local log=$1 out=${OUT:-$1} t0 t1 rc=0 pid k v _
@@ -102,11 +103,12 @@ measure() {
 	: >"$log"
 	if [ "${RSS_TOOL:0:1}" = / ]; then
 		t0=$EPOCHREALTIME
-		/usr/bin/time -f %M -o "$TMP/rss" "$@" >>"$out" 2>>"$log" || rc=$?
+		/usr/bin/time -f '%M %U %S' -o "$TMP/rss" "$@" >>"$out" 2>>"$log" || rc=$?
 		t1=$EPOCHREALTIME
-		RSS=$(tail -1 "$TMP/rss")
+		read -r RSS CPU_USER CPU_SYS < <(tail -1 "$TMP/rss")
+		CPU=$(awk -v u="$CPU_USER" -v s="$CPU_SYS" 'BEGIN { printf "%.2f", u + s }')
 	else
-		RSS=0
+		RSS=0 CPU=-
 		t0=$EPOCHREALTIME
 		"$@" >>"$out" 2>>"$log" &
 		pid=$!

@@ -29,7 +29,9 @@
 #   4. rerun: the same again on the migrated store (every resource
 #      unchanged, nothing written).
 # For each: wall time, objects/s counted both as Redis keys read and as
-# resources (written, or planned), peak RSS, and the ratio to the raw read.
+# resources (written, or planned), peak RSS, and the ratio to the raw read;
+# for the migrate also the CPU seconds sensuctl, the backend and redis-server
+# spent, which together bound its wall time from below on this machine.
 # Goals (the issue): migrate within 3x the raw read's time, sensuctl's peak
 # RSS under 256 MB. The outcome of every sensuctl run is checked (resources
 # created, unchanged, failed).
@@ -97,7 +99,12 @@ redis_ping() {
 
 field() { tr ' ' '\n' <"$1" | awk -F= -v k="$2" '$1 == k { print $2 }'; } # field FILE NAME: NAME=value of a key=value line
 
-declare -A TIMES RSSES MED MEDRSS
+declare -A TIMES RSSES MED MEDRSS CPUS
+# proc_cpu PID: user+system CPU ticks of a running process so far;
+# cpu_since PID TICKS: CPU seconds it used since then.
+CLK_TCK=$(getconf CLK_TCK)
+proc_cpu() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+cpu_since() { awk -v t="$2" -v hz="$CLK_TCK" '{ printf "%.2f", ($14 + $15 - t) / hz }' "/proc/$1/stat"; }
 last() { local -n a=${2:-TIMES}; echo "${a[$1]}" | awk '{ print $NF }'; } # last KEY [RSSES]: the last recorded value
 row() { # row LABEL KEY RESOURCES: one result line, from TIMES[KEY] and RSSES[KEY]
 	local label=$1 key=$2 n=$3 t r
@@ -206,8 +213,10 @@ for ((i = 1; i <= RUNS; i++)); do
 	OUT=$DATA/dry-$i.out measure "$LOGS/dry-$i.log" "${MIGRATE[@]}" --dry-run
 	record dry
 	check "dry run $i" "$DATA/dry-$i.out" "$N" 0
+	b0=$(proc_cpu "${PIDS[-1]}") r0=$(proc_cpu "$REDIS_PID")
 	OUT=$DATA/migrate-$i.out measure "$LOGS/migrate-$i.log" "${MIGRATE[@]}"
 	record migrate
+	CPUS[sensuctl]+="$CPU " CPUS[backend]+="$(cpu_since "${PIDS[-1]}" "$b0") " CPUS[redis]+="$(cpu_since "$REDIS_PID" "$r0") "
 	check "migrate $i" "$DATA/migrate-$i.out" "$N" 0
 	OUT=$DATA/rerun-$i.out measure "$LOGS/rerun-$i.log" "${MIGRATE[@]}"
 	record rerun
@@ -218,6 +227,8 @@ for ((i = 1; i <= RUNS; i++)); do
 	fi
 	printf '  run %s: raw %ss, reader %ss, dry run %ss, migrate %ss, rerun %ss; peak RSS of migrate %s MiB\n' "$i" \
 		"$(last raw)" "$(last read)" "$(last dry)" "$(last migrate)" "$(last rerun)" "$(mib "$(last migrate RSSES)")"
+	printf '         CPU seconds during the migrate: sensuctl %s, sensu-backend %s, redis-server %s\n' \
+		"$(last sensuctl CPUS)" "$(last backend CPUS)" "$(last redis CPUS)"
 	stop_backend
 done
 rm -f "$DATA"/dry-*.out # the plan tables: one row per resource
@@ -274,6 +285,16 @@ printf '  %-34s %7ss  %8s keys/s, peak RSS %s MiB\n' "raw SCAN+GET (ReadRaw)" "$
 printf '  %-34s read %ss, translate+compare+plan table %ss (dry run - read), writes %ss (migrate - dry run)\n' "split of migrate (approximate)" \
 	"${MED[read]}" "$(awk -v a="${MED[dry]}" -v b="${MED[read]}" 'BEGIN { printf "%.3f", a - b }')" \
 	"$(awk -v a="${MED[migrate]}" -v b="${MED[dry]}" 'BEGIN { printf "%.3f", a - b }')"
+# The three processes share the machine's CPUs: together they bound the
+# wall time from below, whatever sensuctl does.
+# shellcheck disable=SC2086
+read -r CS CB CR < <(echo "$(median ${CPUS[sensuctl]}) $(median ${CPUS[backend]}) $(median ${CPUS[redis]})")
+printf '  %-34s sensuctl %ss, sensu-backend %ss, redis-server %ss: %ss on %s CPUs, at least %ss of wall\n' "CPU during migrate (medians)" \
+	"$CS" "$CB" "$CR" "$(awk -v a="$CS" -v b="$CB" -v c="$CR" 'BEGIN { printf "%.2f", a + b + c }')" "$(nproc)" \
+	"$(awk -v a="$CS" -v b="$CB" -v c="$CR" -v n="$(nproc)" 'BEGIN { printf "%.2f", (a + b + c) / n }')"
+printf '  %-34s %ss: the backend and Redis alone need %ss of wall on %s CPUs\n' "3x the raw read" \
+	"$(awk -v r="${MED[raw]}" -v g="$GOAL_RATIO" 'BEGIN { printf "%.2f", r * g }')" \
+	"$(awk -v b="$CB" -v c="$CR" -v n="$(nproc)" 'BEGIN { printf "%.2f", (b + c) / n }')" "$(nproc)"
 if [ "$ok" = 1 ]; then
 	echo "  correctness: ok (every dry run planned and every migrate created $N resources, every rerun found them unchanged)"
 else
