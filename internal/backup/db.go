@@ -46,6 +46,15 @@ func readDB(path string, fn func(*bolt.Tx) error) (err error) {
 	return nil
 }
 
+// checkDB checks every page's structure (checkPages), then runs fn over
+// the database as readDB does.
+func checkDB(path string, fn func(*bolt.Tx) error) error {
+	if err := checkPages(path); err != nil {
+		return err
+	}
+	return readDB(path, fn)
+}
+
 // walkAll reads every bucket, key and value, so that damage anywhere shows
 // here, where it can be caught, before other code opens the file.
 func walkAll(tx *bolt.Tx) error {

@@ -54,8 +54,9 @@ type RestoreResult struct {
 // directory.
 func Restore(opts RestoreOptions) (RestoreResult, error) {
 	res := RestoreResult{DataDir: opts.DataDir, WALDir: opts.WALDir}
-	// Shape and a walk of the whole database here, where damage is caught;
-	// the SHA-256 is checked while etcdutl copies the file (below).
+	// Shape and a walk of the whole database here, where damage is caught
+	// (etcd's code may crash on it); the SHA-256 is checked while etcdutl
+	// copies the file (below).
 	size, err := classify(opts.SnapshotPath)
 	res.Size = size
 	switch {
@@ -65,7 +66,7 @@ func Restore(opts RestoreOptions) (RestoreResult, error) {
 	default:
 		return res, err
 	}
-	if err := readDB(opts.SnapshotPath, func(tx *bolt.Tx) error {
+	if err := checkDB(opts.SnapshotPath, func(tx *bolt.Tx) error {
 		res.Revision = lastRevision(tx)
 		return walkAll(tx)
 	}); err != nil {

@@ -112,7 +112,7 @@ func Verify(path string, skipHash bool) (Info, error) {
 	// reads in a goroutine of its own and crashes the process on a damaged
 	// page, even a free one, and etcd rebuilds the free list on open anyway.
 	var st dbStats
-	if err := readDB(path, func(tx *bolt.Tx) (err error) { st, err = readStats(tx); return err }); err != nil {
+	if err := checkDB(path, func(tx *bolt.Tx) (err error) { st, err = readStats(tx); return err }); err != nil {
 		return info, err
 	}
 	info.Revision, info.TotalKeys, info.DBSize, info.EtcdVersion, info.Hash = st.Revision, st.TotalKeys, st.Size, st.Version, st.Hash
