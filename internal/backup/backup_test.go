@@ -468,8 +468,8 @@ func TestDamagedPageHeadersNeverCrash(t *testing.T) {
 	// Pages in use that start with a header (not the continuation of an
 	// overflowing page, which holds only data).
 	inUse := map[uint64]bool{}
-	for id := range walk.seen {
-		if binary.LittleEndian.Uint64(db[id*pageSize:]) == id {
+	for id := uint64(0); id < walk.hwm; id++ {
+		if walk.seen.has(id) && binary.LittleEndian.Uint64(db[id*pageSize:]) == id {
 			inUse[id] = true
 		}
 	}

@@ -59,15 +59,21 @@ type pageWalk struct {
 	data     []byte
 	pageSize int
 	hwm      uint64 // pages in use: ids below this
-	seen     map[uint64]bool
+	seen     pageSet
 }
+
+// pageSet is a set of page ids below the high-water mark.
+type pageSet []uint64
+
+func (s pageSet) has(id uint64) bool { return s[id/64]&(1<<(id%64)) != 0 }
+func (s pageSet) add(id uint64)      { s[id/64] |= 1 << (id % 64) }
 
 func (w *pageWalk) run() error {
 	root, err := w.meta()
 	if err != nil {
 		return err
 	}
-	w.seen = map[uint64]bool{}
+	w.seen = make(pageSet, w.hwm/64+1)
 	return w.bucket(root, 0)
 }
 
@@ -173,10 +179,10 @@ func (w *pageWalk) page(id uint64) ([]byte, error) {
 		return nil, fmt.Errorf("page %d with %d overflow pages runs past the database's %d pages", id, overflow, w.hwm)
 	}
 	for i := id; i <= id+overflow; i++ {
-		if w.seen[i] {
+		if w.seen.has(i) {
 			return nil, fmt.Errorf("page %d is reached twice", i)
 		}
-		w.seen[i] = true
+		w.seen.add(i)
 	}
 	return w.data[off : off+(overflow+1)*uint64(w.pageSize)], nil
 }
