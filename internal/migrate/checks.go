@@ -3,7 +3,6 @@ package migrate
 import (
 	"fmt"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -31,7 +30,17 @@ func (t *translator) checks(s *sensu1config.Settings, client string) {
 	}
 }
 
-var subscriptionPrefix = regexp.MustCompile(`^(roundrobin|direct):`)
+// roundRobinPrefix removes the prefix 1.x gives a round-robin
+// subscription (roundrobin: or, before 0.26, direct:) and reports whether
+// there was one.
+func roundRobinPrefix(sub string) (string, bool) {
+	for _, prefix := range []string{"roundrobin:", "direct:"} {
+		if rest, ok := strings.CutPrefix(sub, prefix); ok {
+			return rest, true
+		}
+	}
+	return sub, false
+}
 
 func (t *translator) check(name string, attrs map[string]any, client, source string) {
 	item := Item{Kind: "check", Source: source}
@@ -67,10 +76,10 @@ func (t *translator) check(name string, attrs map[string]any, client, source str
 	subscribers, _ := strings_(a["subscribers"])
 	delete(a, "subscribers")
 	for _, sub := range subscribers {
+		plain, roundRobin := roundRobinPrefix(sub)
 		switch {
-		case subscriptionPrefix.MatchString(sub):
+		case roundRobin:
 			c.RoundRobin = true
-			plain := subscriptionPrefix.ReplaceAllString(sub, "")
 			note("subscriber %q: subscription %q with round_robin", sub, plain)
 			sub = plain
 		case strings.HasPrefix(sub, "client:"):

@@ -84,6 +84,8 @@ type translator struct {
 	configSources []clientSource
 	// metricHandlers are handlers of metric checks, which 1.x gives OK results too.
 	metricHandlers map[string]bool
+	// historyNotes are the report notes on history times, by interval.
+	historyNotes map[int64]string
 }
 
 // Translate builds the whole plan at once: the configuration, then the
@@ -118,7 +120,7 @@ func NewTranslator(opts Options) (*Translator, error) {
 		opts.Now = time.Now()
 	}
 	t := &translator{opts: opts, report: &Report{}, index: map[string]int{}, metricHandlers: map[string]bool{},
-		kept: map[string]Resource{}, configClients: map[string]int{}, seenClients: map[string]bool{}}
+		kept: map[string]Resource{}, configClients: map[string]int{}, seenClients: map[string]bool{}, historyNotes: map[int64]string{}}
 	nsType := mustType("namespaces")
 	ns := &resource.Namespace{Name: opts.Namespace}
 	if err := resource.Prepare(nsType, ns, ""); err != nil {
@@ -251,11 +253,11 @@ func mustType(name string) *resource.Type {
 // deterministicID gives a stable UUID for a 1.x object that has none, so a
 // rerun writes the same event.
 func deterministicID(parts ...string) string {
-	name := ""
+	name := []byte("sensu1:")
 	for _, p := range parts {
-		name += p + "\x00"
+		name = append(append(name, p...), 0)
 	}
-	return uuid.NewSHA1(uuid.NameSpaceURL, []byte("sensu1:"+name)).String()
+	return uuid.NewSHA1(uuid.NameSpaceURL, name).String()
 }
 
 // Value helpers for decoded JSON (numbers are json.Number).

@@ -1,7 +1,6 @@
 package migrate
 
 import (
-	"fmt"
 	"sort"
 
 	"github.com/sensu-etcd/sensu/internal/resource"
@@ -146,7 +145,7 @@ func ref(t *resource.Type, o resource.Object) string {
 	m := o.Meta()
 	name := resource.StoreName(o)
 	if t.Namespaced {
-		return fmt.Sprintf("%s %s/%s", t.FullName(), m.Namespace, name)
+		return t.FullName() + " " + m.Namespace + "/" + name
 	}
-	return fmt.Sprintf("%s %s", t.FullName(), name)
+	return t.FullName() + " " + name
 }

@@ -107,9 +107,9 @@ func (t *translator) entity(name string, src clientSource) {
 		switch {
 		case strings.HasPrefix(s, "client:"):
 			s = "entity:" + strings.TrimPrefix(s, "client:")
-		case subscriptionPrefix.MatchString(s):
+		default:
 			// Checks lose the prefix (round_robin instead): so do entities.
-			s = subscriptionPrefix.ReplaceAllString(s, "")
+			s, _ = roundRobinPrefix(s)
 		}
 		e.Subscriptions = appendUnique(e.Subscriptions, s)
 	}
@@ -331,14 +331,15 @@ func (t *translator) events(s *sensu1redis.Snapshot, add func(Item)) {
 }
 
 func (t *translator) event(p pair, r *sensu1redis.Result, se *sensu1redis.Event) Item {
-	item := Item{Kind: "result", Source: fmt.Sprintf("%s/%s", p.client, p.check)}
+	item := Item{Kind: "result", Source: p.client + "/" + p.check, Keys: make([]string, 0, 4)}
 	note := func(format string, args ...any) { item.Notes = append(item.Notes, fmt.Sprintf(format, args...)) }
 	var check, evData map[string]any
 	if r != nil {
 		check = r.Data
-		item.Keys = append(item.Keys, "result:"+p.client+":"+p.check, "history:"+p.client+":"+p.check)
+		history := "history:" + p.client + ":" + p.check
+		item.Keys = append(item.Keys, "result:"+p.client+":"+p.check, history)
 		if r.HasLastOK {
-			item.Keys = append(item.Keys, "history:"+p.client+":"+p.check+":last_ok")
+			item.Keys = append(item.Keys, history+":last_ok")
 		}
 	}
 	// A stored event is kept while 1.x handles a problem; the latest result
@@ -379,7 +380,7 @@ func (t *translator) event(p pair, r *sensu1redis.Result, se *sensu1redis.Event)
 	c.Command, _ = str(check["command"])
 	subs, _ := strings_(check["subscribers"])
 	for _, sub := range subs {
-		sub = subscriptionPrefix.ReplaceAllString(sub, "")
+		sub, _ = roundRobinPrefix(sub)
 		if strings.HasPrefix(sub, "client:") {
 			sub = "entity:" + strings.TrimPrefix(sub, "client:")
 		}
@@ -439,11 +440,12 @@ func (t *translator) event(p pair, r *sensu1redis.Result, se *sensu1redis.Event)
 	if step == 0 {
 		step = 60
 	}
-	for i, st := range history {
-		c.History = append(c.History, resource.CheckHistory{Status: uint32(st), Executed: c.Executed - int64(len(history)-1-i)*step})
-	}
 	if len(history) > 0 {
-		note("history: 1.x keeps statuses only; their times are back-filled %d s apart from the last execution", step)
+		c.History = make([]resource.CheckHistory, len(history))
+		for i, st := range history {
+			c.History[i] = resource.CheckHistory{Status: uint32(st), Executed: c.Executed - int64(len(history)-1-i)*step}
+		}
+		item.Notes = append(item.Notes, t.historyNote(step))
 	}
 	// Occurrences: the stored event's, else the run of equal statuses at the end.
 	run := 1
@@ -493,6 +495,17 @@ func (t *translator) event(p pair, r *sensu1redis.Result, se *sensu1redis.Event)
 	}
 	t.place(&item, "events", ev, item.Source)
 	return item
+}
+
+// historyNote is the report's note on back-filled history times, made once
+// per interval: most events share a few.
+func (t *translator) historyNote(step int64) string {
+	n, ok := t.historyNotes[step]
+	if !ok {
+		n = fmt.Sprintf("history: 1.x keeps statuses only; their times are back-filled %d s apart from the last execution", step)
+		t.historyNotes[step] = n
+	}
+	return n
 }
 
 // silenceName maps a 1.x silence id to the Sensu Go name.

@@ -1326,3 +1326,52 @@ func TestSelector(t *testing.T) {
 		}
 	}
 }
+
+// The Encoder writes exactly what Encode writes, for events that share an
+// entity (encoded once) and for every shape of the fields around it.
+func TestEncoderMatchesEncode(t *testing.T) {
+	var stored Event
+	for _, tt := range storedSensu {
+		if tt.typ == "events" {
+			if err := json.Unmarshal([]byte(tt.value), &stored); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	shared := &Entity{EntityClass: "agent", Subscriptions: []string{"linux", "entity:web-1"}, LastSeen: 1795465238}
+	shared.Metadata = ObjectMeta{Name: "web-1", Namespace: "default", Labels: map[string]string{"tier": "<web> & \"db\""}}
+	check := func(name string, status uint32) *Check {
+		c := &Check{Status: status, Output: "line 1\n<b>\u2028 & \"quoted\"", Executed: 1795465238,
+			History: []CheckHistory{{Status: 0, Executed: 1795465178}, {Status: status, Executed: 1795465238}}}
+		c.Metadata = ObjectMeta{Name: name, Namespace: "default"}
+		return c
+	}
+	objects := []Object{
+		shared,
+		&Event{Timestamp: 1795465238, Entity: shared, Check: check("cpu", 0), ID: "86f31187-9bbf-4a6d-981d-1f1c9e2183f4"},
+		&Event{Timestamp: -1, Entity: shared, Check: check("disk", 2), Metadata: ObjectMeta{Namespace: "default"}},
+		&Event{Entity: shared, Metrics: json.RawMessage(`{ "points": [ ] }`), Sequence: 7,
+			Pipelines: []ResourceReference{{Name: "p", Type: "Pipeline", APIVersion: "core/v2"}}},
+		&Event{Entity: &Entity{EntityClass: "proxy"}, Check: nil},
+		&Event{Check: check("no-entity", 1)},
+		&stored,
+		&stored, // its entity is known now
+	}
+	enc := NewEncoder()
+	for i, o := range objects {
+		want, err := Encode(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := enc.Encode(o)
+		if err != nil {
+			t.Fatalf("object %d: %v", i, err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("object %d:\n got: %s\nwant: %s", i, got, want)
+		}
+	}
+	if len(enc.entities) != 3 {
+		t.Errorf("the encoder knows %d entities, want 3 (shared, the proxy, the stored event's)", len(enc.entities))
+	}
+}

@@ -189,9 +189,10 @@ func (s *Store) Apply(ctx context.Context, entries []Entry, opts ApplyOptions, w
 		return nil, err
 	}
 	var conflicts []string
+	enc := resource.NewEncoder()
 	for _, p := range plan {
 		cur, found := existing[p.key]
-		if err := prepareValue(p, cur, found); err != nil {
+		if err := prepareValue(enc, p, cur, found); err != nil {
 			return nil, err
 		}
 		if u, ok := p.Object.(*resource.User); ok && u.Disabled && u.PasswordHash == "" && !found {
@@ -390,7 +391,7 @@ func (s *Store) checkNamespaces(ctx context.Context, plan []*planned, assumed []
 // prepareValue encodes the stored form. Users: a plain password is hashed;
 // with no password or hash the existing hash is kept, and a new user is
 // created disabled.
-func prepareValue(p *planned, cur stored, found bool) error {
+func prepareValue(enc *resource.Encoder, p *planned, cur stored, found bool) error {
 	if u, ok := p.Object.(*resource.User); ok {
 		var oldHash string
 		if found {
@@ -417,7 +418,7 @@ func prepareValue(p *planned, cur stored, found bool) error {
 			u.Disabled = true
 		}
 	}
-	v, err := resource.Encode(p.Object)
+	v, err := enc.Encode(p.Object)
 	if err != nil {
 		return fmt.Errorf("%s: %w", p.Where, err)
 	}

@@ -2,6 +2,7 @@ package sensuctl
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -148,6 +150,7 @@ func runMigrateSensu1(ctx context.Context, f *Factory, opts *migrateOptions) err
 	// Each step's resources are written (or planned) before the next step
 	// is read: the configuration, each part of the clients, the rest.
 	var write func([]migrate.Resource) error
+	var parts *partWriter
 	var dir *migrate.DirWriter
 	total := &store.Summary{DryRun: opts.DryRun}
 	var st *store.Store
@@ -165,7 +168,8 @@ func runMigrateSensu1(ctx context.Context, f *Factory, opts *migrateOptions) err
 			return err
 		}
 		written := 0
-		write = func(resources []migrate.Resource) error {
+		var mu sync.Mutex // total, written and the terminal, shared by the parts in flight
+		apply := func(resources []migrate.Resource) error {
 			entries := make([]store.Entry, len(resources))
 			for i, r := range resources {
 				entries[i] = store.Entry{Type: r.Type, Object: r.Object, Where: r.Sources[0]}
@@ -176,6 +180,8 @@ func runMigrateSensu1(ctx context.Context, f *Factory, opts *migrateOptions) err
 				aopts.AssumeNamespaces = []string{f.Options.Namespace}
 			}
 			sum, err := st.Apply(ctx, entries, aopts, warn)
+			mu.Lock()
+			defer mu.Unlock()
 			if sum != nil {
 				mergeSummary(total, sum, opts.DryRun)
 				written += len(entries)
@@ -183,14 +189,32 @@ func runMigrateSensu1(ctx context.Context, f *Factory, opts *migrateOptions) err
 			}
 			return err
 		}
+		write = apply
+		if !opts.DryRun {
+			// Parts of the clients touch disjoint keys: the next part is
+			// translated and written while the last one's transactions
+			// commit, so that neither the backend nor sensuctl waits for
+			// the other at every part. The plan of a dry run keeps its order.
+			parts = newPartWriter(apply, partsInFlight)
+		}
 	}
 	err = write(tr.Config(server, clients))
 	var rest *sensu1redis.Snapshot
 	if err == nil && opts.RedisURL != "" {
 		progress("reading Redis…")
+		writePart := write
+		if parts != nil {
+			writePart = parts.write
+		}
 		rest, err = sensu1redis.Stream(ctx, sensu1redis.Options{URL: opts.RedisURL,
 			Progress: func(done, all int) { progress(fmt.Sprintf("reading Redis: %d/%d keys…", done, all)) }},
-			clientsPerPart, func(part *sensu1redis.Snapshot) error { return write(tr.Clients(part)) })
+			clientsPerPart, func(part *sensu1redis.Snapshot) error { return writePart(tr.Clients(part)) })
+		if parts != nil {
+			// A failed write also ends Stream with its error: keep one.
+			if werr := parts.wait(); err == nil {
+				err = werr
+			}
+		}
 	}
 	if err == nil {
 		err = write(tr.Finish(rest))
@@ -245,8 +269,55 @@ func runMigrateSensu1(ctx context.Context, f *Factory, opts *migrateOptions) err
 }
 
 // clientsPerPart is how many 1.x clients are read, translated and written
-// at a time: memory depends on it, not on the installation.
-const clientsPerPart = 250
+// at a time: memory depends on it, not on the installation. partsInFlight
+// of them are written at once.
+const (
+	clientsPerPart = 125
+	partsInFlight  = 2
+)
+
+// partWriter runs up to n writes at once; write returns the first error of
+// an earlier write, or waits for a free slot and starts this one.
+type partWriter struct {
+	fn    func([]migrate.Resource) error
+	slots chan struct{}
+	wg    sync.WaitGroup
+	mu    sync.Mutex
+	err   error
+}
+
+func newPartWriter(fn func([]migrate.Resource) error, n int) *partWriter {
+	return &partWriter{fn: fn, slots: make(chan struct{}, n)}
+}
+
+func (w *partWriter) write(resources []migrate.Resource) error {
+	w.slots <- struct{}{}
+	if err := w.failed(); err != nil {
+		<-w.slots
+		return err
+	}
+	w.wg.Go(func() {
+		defer func() { <-w.slots }()
+		if err := w.fn(resources); err != nil {
+			w.mu.Lock()
+			w.err = cmp.Or(w.err, err)
+			w.mu.Unlock()
+		}
+	})
+	return nil
+}
+
+func (w *partWriter) failed() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.err
+}
+
+// wait waits for the writes in flight and returns the first error.
+func (w *partWriter) wait() error {
+	w.wg.Wait()
+	return w.failed()
+}
 
 // mergeSummary adds one step's summary to the total, with every entry's
 // outcome when detail (the dry run's plan: about 100 bytes a resource).

@@ -163,6 +163,22 @@ func expected(category string) (string, valueOp) {
 	return "", opSize
 }
 
+// readsTTL reports whether Read asks the PTTL of keys of the category:
+// those 1.x sets an expiry on (silences, stashes, servers, invalidated
+// signatures), those only measured (whose size cannot tell a vanished key),
+// and those of no known category. The others (clients, results, histories,
+// events, index sets) never expire in 1.x, and their read tells a vanished
+// key (nil or empty), so their TTL is -1 without costing a command each.
+func readsTTL(category string) bool {
+	switch category {
+	case CategoryClient, CategoryResult, CategoryHistoryLastOK, CategoryEvents, CategoryHistory,
+		CategoryClientsSet, CategoryResultSet, CategoryTTLSet, CategoryAggregate, CategoryAggregatesSet,
+		CategorySilencedSet, CategoryStashesSet, CategoryServersSet:
+		return false
+	}
+	return true
+}
+
 // KeyCategory is the category of a key, from its name alone.
 func KeyCategory(key string) string { return parseKey(key).category }
 

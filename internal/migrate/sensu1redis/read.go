@@ -16,7 +16,8 @@ import (
 // keyspace, then reads the keys in batches of Options.BatchSize, one
 // pipeline per batch, while the previous batch is decoded:
 //
-//   - PTTL of every key;
+//   - PTTL of the keys 1.x may set an expiry on, and of keys it does not
+//     name (see readsTTL);
 //   - for a key whose name tells its 1.x type, the command that reads it:
 //     GET, HGETALL, SMEMBERS or LRANGE 0 -1, or only its size (STRLEN,
 //     LLEN) for keys that are not imported (server, task, lock, tessen,
@@ -175,7 +176,9 @@ func fetch(ctx context.Context, c *conn, keys []string) *batch {
 	pipe := c.cl.Pipeline()
 	for i, k := range keys {
 		b.infos[i] = parseKey(k)
-		b.ttls[i] = pipe.PTTL(ctx, k)
+		if readsTTL(b.infos[i].category) {
+			b.ttls[i] = pipe.PTTL(ctx, k)
+		}
 		if typ, op := expected(b.infos[i].category); typ != "" {
 			b.values[i] = valueCmd(ctx, pipe, k, typ, op)
 		} else {
@@ -194,10 +197,13 @@ func fetch(ctx context.Context, c *conn, keys []string) *batch {
 func (r *reader) batch(ctx context.Context, b *batch) error {
 	var measure []int // indexes in r.keys of keys whose type or size is still unknown
 	for i, k := range b.keys {
-		if err := b.ttls[i].Err(); err != nil {
-			return r.c.wrap(ctx, err)
+		key := Key{Key: k, TTL: -1, Category: b.infos[i].category}
+		if ttl := b.ttls[i]; ttl != nil {
+			if err := ttl.Err(); err != nil {
+				return r.c.wrap(ctx, err)
+			}
+			key.TTL = ttl.Val()
 		}
-		key := Key{Key: k, TTL: b.ttls[i].Val(), Category: b.infos[i].category}
 		switch want, op := expected(key.Category); {
 		case key.TTL == -2:
 			key.Type = typeNone
@@ -324,7 +330,7 @@ func (r *reader) value(ctx context.Context, key *Key, info keyInfo, op valueOp, 
 	if err := cmd.Err(); err != nil {
 		switch {
 		case err == redis.Nil:
-			// Expired or deleted between PTTL and GET.
+			// Expired or deleted since SCAN.
 			key.Type, key.TTL = typeNone, -2
 			return false, nil
 		case isWrongType(err):

@@ -125,7 +125,9 @@ type Key struct {
 	// (expired) between SCAN and reading it.
 	Type string
 	// TTL is the remaining time to live (PTTL), -1 when the key never
-	// expires, -2 when it vanished.
+	// expires, -2 when it vanished. It is read for the categories 1.x may
+	// expire and for unknown keys; the others, which 1.x never expires,
+	// have -1.
 	TTL time.Duration
 	// Category is what the key is in the 1.x keyspace; one of the Category*
 	// constants.
