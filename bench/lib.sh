@@ -62,7 +62,7 @@ start_backend() {
 		--api-listen-address "127.0.0.1:$a" "$@" 2>"$LOGS/$name.log" &
 	PIDS+=($!)
 	for ((i = 0; i < 1200; i++)); do
-		grep -q '^sensu-backend ready' "$LOGS/$name.log" && [ "$(http_status "$a" /health 2>/dev/null)" = 200 ] && return 0
+		grep -qs '^sensu-backend ready' "$LOGS/$name.log" && [ "$(http_status "$a" /health 2>/dev/null)" = 200 ] && return 0
 		kill -0 "${PIDS[-1]}" 2>/dev/null || { cat "$LOGS/$name.log" >&2; die "backend $name exited"; }
 		sleep 0.1
 	done

@@ -209,7 +209,7 @@ for ((i = 1; i <= RUNS; i++)); do
 		die "the reader read: $(cat "$DATA/read.out"); want keys=$KEYS invalid=0"
 	: >"$DATA/read.out"
 
-	start_fresh_backend migrate-$i
+	start_fresh_backend backend-$i
 	OUT=$DATA/dry-$i.out measure "$LOGS/dry-$i.log" "${MIGRATE[@]}" --dry-run
 	record dry
 	check "dry run $i" "$DATA/dry-$i.out" "$N" 0
@@ -244,7 +244,7 @@ row "migrate again (unchanged)" rerun "$N"
 if [ "$PROFILE" = 1 ]; then
 	echo
 	echo "== profile: one more migrate into a fresh backend, with sensuctl-prof"
-	start_fresh_backend profile
+	start_fresh_backend backend-profile
 	BENCH_CPUPROFILE=$DATA/cpu.pprof BENCH_MEMPROFILE=$DATA/allocs.pprof OUT=$DATA/profile.out \
 		measure "$LOGS/profile.log" "$BIN/sensuctl-prof" migrate sensu1 --redis-url "$REDIS_URL" --namespace "$NAMESPACE"
 	check "profiled migrate" "$DATA/profile.out" "$N" 0

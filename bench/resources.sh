@@ -133,7 +133,7 @@ BIG=${SETFILE[full]} N=${SETDOCS[full]}
 echo
 echo "== 1. sensuctl restore $(basename "$BIG") ($N resources, $(mb "${SETBYTES[full]}") MB) into a fresh backend, $RUNS run(s)"
 for ((i = 1; i <= RUNS; i++)); do
-	start_fresh_backend restore-$i
+	start_fresh_backend backend-restore-$i
 	if ((i == 1)); then
 		"$BIN/sensuctl" dump all --all-namespaces --force -f "$DATA/seeded.yaml" 2>"$LOGS/dump-seeded.log"
 		SEEDED=$(docs "$DATA/seeded.yaml")
@@ -212,7 +212,7 @@ stop_backend
 echo
 echo "== 4. sensuctl create -f $(basename "$BIG") into a fresh backend, $CREATE_RUNS run(s)"
 for ((i = 1; i <= CREATE_RUNS; i++)); do
-	start_fresh_backend create-$i
+	start_fresh_backend backend-create-$i
 	measure "$LOGS/create-$i.log" "$BIN/sensuctl" create -f "$BIG"
 	record create
 	summary "$LOGS/create-$i.log"
@@ -227,7 +227,7 @@ if [ "$MEMORY" = 1 ]; then
 	echo
 	echo "== 5. memory: restore and YAML dump at quarter and double size (one run each; full size: the medians above)"
 	for size in quarter double; do
-		start_fresh_backend mem-$size
+		start_fresh_backend backend-mem-$size
 		measure "$LOGS/mem-restore-$size.log" "$BIN/sensuctl" restore "${SETFILE[$size]}"
 		MEMR[$size]=$RSS MEMRT[$size]=$T
 		summary "$LOGS/mem-restore-$size.log"

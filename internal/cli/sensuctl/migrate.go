@@ -92,9 +92,18 @@ func runMigrateSensu1(ctx context.Context, f *Factory, opts *migrateOptions) err
 	if err != nil {
 		return usageError{fmt.Errorf("--on-conflict: %w", err)}
 	}
-	warn := func(msg string) { fmt.Fprintf(f.IO.ErrOut, "sensuctl: warning: %s\n", msg) }
+	// Warnings and progress come from the Redis reader and the parts being
+	// written, each in its own goroutine.
+	var errOut sync.Mutex
+	warn := func(msg string) {
+		errOut.Lock()
+		defer errOut.Unlock()
+		fmt.Fprintf(f.IO.ErrOut, "sensuctl: warning: %s\n", msg)
+	}
 	progress := func(msg string) {
 		if f.IO.ErrTerminal {
+			errOut.Lock()
+			defer errOut.Unlock()
 			fmt.Fprintf(f.IO.ErrOut, "\r\033[K%s", msg)
 		}
 	}
@@ -168,7 +177,7 @@ func runMigrateSensu1(ctx context.Context, f *Factory, opts *migrateOptions) err
 			return err
 		}
 		written := 0
-		var mu sync.Mutex // total, written and the terminal, shared by the parts in flight
+		var mu sync.Mutex // total and written, shared by the parts in flight
 		apply := func(resources []migrate.Resource) error {
 			entries := make([]store.Entry, len(resources))
 			for i, r := range resources {
@@ -180,12 +189,13 @@ func runMigrateSensu1(ctx context.Context, f *Factory, opts *migrateOptions) err
 				aopts.AssumeNamespaces = []string{f.Options.Namespace}
 			}
 			sum, err := st.Apply(ctx, entries, aopts, warn)
-			mu.Lock()
-			defer mu.Unlock()
 			if sum != nil {
+				mu.Lock()
 				mergeSummary(total, sum, opts.DryRun)
 				written += len(entries)
-				progress(fmt.Sprintf("%s %d resources…", map[bool]string{false: "written", true: "planned"}[opts.DryRun], written))
+				n := written
+				mu.Unlock()
+				progress(fmt.Sprintf("%s %d resources…", map[bool]string{false: "written", true: "planned"}[opts.DryRun], n))
 			}
 			return err
 		}
