@@ -1357,6 +1357,17 @@ func TestEncoderMatchesEncode(t *testing.T) {
 		&stored,
 		&stored, // its entity is known now
 	}
+	// eventTail must stay Event's fields after Entity, tags included.
+	ev, tail := reflect.TypeFor[Event](), reflect.TypeFor[eventTail]()
+	for i := range tail.NumField() {
+		f, g := tail.Field(i), ev.Field(i+2)
+		if f.Name != g.Name || f.Type != g.Type || f.Tag != g.Tag {
+			t.Errorf("eventTail field %d is %s %s %q, Event's is %s %s %q", i, f.Name, f.Type, f.Tag, g.Name, g.Type, g.Tag)
+		}
+	}
+	if ev.Field(1).Name != "Entity" || ev.NumField() != tail.NumField()+2 {
+		t.Errorf("Event has %d fields, eventTail %d: they must be Timestamp, Entity and eventTail's", ev.NumField(), tail.NumField())
+	}
 	enc := NewEncoder()
 	for i, o := range objects {
 		want, err := Encode(o)

@@ -253,7 +253,8 @@ type Encoder struct{ entities map[*Entity][]byte }
 // NewEncoder returns an Encoder with no entity known.
 func NewEncoder() *Encoder { return &Encoder{entities: map[*Entity][]byte{}} }
 
-// eventTail is an Event's fields after "entity", in Event's order.
+// eventTail is an Event's fields after "entity", in Event's order
+// (TestEncoderMatchesEncode keeps the two in step).
 type eventTail struct {
 	Check     *Check              `json:"check"`
 	Metrics   json.RawMessage     `json:"metrics,omitempty"`
