@@ -2,7 +2,6 @@ package sensuctl
 
 import (
 	"bufio"
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/sensu-etcd/sensu/internal/etcdconn"
 	"github.com/sensu-etcd/sensu/internal/migrate"
@@ -287,47 +287,30 @@ const (
 )
 
 // partWriter runs up to n writes at once; write returns the first error of
-// an earlier write, or waits for a free slot and starts this one.
+// an earlier write, or waits for a free slot and starts this one. A failed
+// write does not cancel the others: their outcome must be known.
 type partWriter struct {
-	fn    func([]migrate.Resource) error
-	slots chan struct{}
-	wg    sync.WaitGroup
-	mu    sync.Mutex
-	err   error
+	g      *errgroup.Group
+	failed context.Context // done once a write failed
+	fn     func([]migrate.Resource) error
 }
 
 func newPartWriter(fn func([]migrate.Resource) error, n int) *partWriter {
-	return &partWriter{fn: fn, slots: make(chan struct{}, n)}
+	g, failed := errgroup.WithContext(context.Background())
+	g.SetLimit(n)
+	return &partWriter{g: g, failed: failed, fn: fn}
 }
 
 func (w *partWriter) write(resources []migrate.Resource) error {
-	w.slots <- struct{}{}
-	if err := w.failed(); err != nil {
-		<-w.slots
-		return err
+	if w.failed.Err() != nil {
+		return context.Cause(w.failed)
 	}
-	w.wg.Go(func() {
-		defer func() { <-w.slots }()
-		if err := w.fn(resources); err != nil {
-			w.mu.Lock()
-			w.err = cmp.Or(w.err, err)
-			w.mu.Unlock()
-		}
-	})
+	w.g.Go(func() error { return w.fn(resources) })
 	return nil
 }
 
-func (w *partWriter) failed() error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.err
-}
-
 // wait waits for the writes in flight and returns the first error.
-func (w *partWriter) wait() error {
-	w.wg.Wait()
-	return w.failed()
-}
+func (w *partWriter) wait() error { return w.g.Wait() }
 
 // mergeSummary adds one step's summary to the total, with every entry's
 // outcome when detail (the dry run's plan: about 100 bytes a resource).
