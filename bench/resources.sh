@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Resource benchmark: sensuctl restore, create and dump of a realistic Sensu
-# data set, against Sensu Go 6.12's figures and etcdctl's raw read.
+# data set, against Sensu Go 6.12's figures, etcdctl's raw read and a raw
+# batched write of the same keys and values.
 #
 #   bench/resources.sh           from the repository root; needs only Go
 #
@@ -25,8 +26,25 @@
 #      big.yaml again and restoring the dumps (YAML and wrapped JSON) report
 #      every resource unchanged, with exit 0.
 #   4. create: 'sensuctl create -f big.yaml' into a fresh backend, CREATE_RUNS
-#      runs, measured like restore.
-#   5. memory: peak RSS of restore and of the YAML dump at quarter, full and
+#      runs, measured like restore. After the first run, bench/rawwrite -save
+#      keeps every key under /sensu.io that create wrote (modified after the
+#      revision 'sensu-backend init' left; not what init seeded) with its value;
+#      their number must be create's created + updated.
+#   5. raw write: 'bench/rawwrite -load' of those keys and values into a fresh,
+#      initialized backend (started as for create), RUNS runs, measured like
+#      create: the floor for any create. It writes through the etcd client in
+#      transactions shaped like the store's (batchKeys, batchBytes and inFlight
+#      read from internal/store/apply.go; one type at a time in registry order,
+#      a transaction holds keys of one type and namespace), but only puts
+#      (Txn().Then(OpPut...)): no decoding, no validation, no encoding, no
+#      existence reads, no guards (create adds one compare per key and one for
+#      the namespace). The whole process is timed, as sensuctl is (start, read
+#      of its file, connection). After each run, the backend must hold as many
+#      keys under /sensu.io as after create, and the keys written after init
+#      must be the saved file, byte for byte. The summary gives create/raw and
+#      restore/raw (restore writes the same keys with slightly smaller values:
+#      no sensu.io/managed_by label).
+#   6. memory: peak RSS of restore and of the YAML dump at quarter, full and
 #      double size, side by side (goal: the dump's flat in the resources:
 #      under 2x from quarter to double size, 8x the resources).
 #
@@ -77,6 +95,10 @@ export SENSUCTL_ENDPOINTS=$C
 mb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1e6 }'; }
 docs() { grep -c '^type: ' "$1" || true; } # documents in a wrapped YAML file
 jdocs() { grep -c '^  "type": ' "$1" || true; } # documents in a wrapped-json dump
+etcd_field() { # etcd_field FIELD: Count or Revision of the keys under /sensu.io, now
+	"$BIN/etcdctl" --endpoints "$C" get --prefix /sensu.io --count-only -w fields | awk -F' : ' -v f="\"$1\"" '$1 == f { print $2 }'
+}
+field() { tr ' ' '\n' <"$1" | awk -F= -v k="$2" '$1 == k { print $2 }'; } # field FILE KEY: KEY=VALUE of rawwrite's line
 
 declare -A TIMES RSSES MED MEDRSS
 row() { # row LABEL KEY RESOURCES: one result line, from TIMES[KEY] and RSSES[KEY]
@@ -91,7 +113,14 @@ row() { # row LABEL KEY RESOURCES: one result line, from TIMES[KEY] and RSSES[KE
 }
 
 echo "== build (go $(go env GOVERSION), $(nproc) CPUs)"
-go build -o "$BIN/" ./cmd/sensu-backend ./cmd/sensuctl ./bench/resgen
+go build -o "$BIN/" ./cmd/sensu-backend ./cmd/sensuctl ./bench/resgen ./bench/rawwrite
+# The raw write's transactions are shaped like the store's: the same limits.
+declare -A STORE_BATCH
+for c in batchKeys batchBytes inFlight; do
+	v=$(awk -v c="$c" '$1 == c && $2 == "=" { sub(/^[^=]*= */, ""); sub(/ *\/\/.*/, ""); print; exit }' internal/store/apply.go)
+	[[ $v =~ ^[0-9]+( *(<<|\*) *[0-9]+)?$ ]] || die "no '$c = NUMBER' in internal/store/apply.go (bench/rawwrite takes the store's batch limits)"
+	STORE_BATCH[$c]=$((v))
+done
 # 'go install go.etcd.io/etcd/etcdctl/v3@v3.7.3' is refused: etcd's tool
 # modules carry replace directives. go.mod pins etcdctl (a tool directive);
 # without it, build from a throwaway module that requires it.
@@ -107,7 +136,7 @@ if ! go build -o "$BIN/" go.etcd.io/etcd/etcdctl/v3 2>"$LOGS/tools.log"; then
 fi
 v=$("$BIN/etcdctl" version | awk 'NR == 1 { print $3 }')
 [ "$v" = "$ETCD_VERSION" ] || die "etcdctl is version $v, not $ETCD_VERSION"
-echo "  sensu-backend, sensuctl, resgen, etcdctl $ETCD_VERSION"
+echo "  sensu-backend, sensuctl, resgen, rawwrite, etcdctl $ETCD_VERSION"
 echo "  work dir $TMP on $(df -PT "$TMP" | awk 'NR == 2 { print $1 " (" $2 ")" }'); peak RSS from $RSS_TOOL"
 
 echo
@@ -170,7 +199,7 @@ for ((i = 1; i <= RUNS; i++)); do
 	esac
 done
 D=$(docs "$DATA/out.yaml")
-KEYS=$("$BIN/etcdctl" --endpoints "$C" get --prefix /sensu.io --count-only -w fields | awk -F' : ' '/"Count"/ { print $2 }')
+KEYS=$(etcd_field Count)
 echo "  dump: $D resources ($N restored + $SEEDED seeded by init); YAML $(mb "$(stat -c %s "$DATA/out.yaml")") MB, wrapped JSON $(mb "$(stat -c %s "$DATA/out.json")") MB; $KEYS keys under /sensu.io"
 row "sensuctl dump all -o yaml -f FILE" dump_yaml "$D"
 row "sensuctl dump all -o wrapped-json -f FILE" dump_json "$D"
@@ -213,19 +242,48 @@ echo
 echo "== 4. sensuctl create -f $(basename "$BIG") into a fresh backend, $CREATE_RUNS run(s)"
 for ((i = 1; i <= CREATE_RUNS; i++)); do
 	start_fresh_backend backend-create-$i
+	INIT_REV=$(etcd_field Revision)
 	measure "$LOGS/create-$i.log" "$BIN/sensuctl" create -f "$BIG"
 	record create
 	summary "$LOGS/create-$i.log"
 	((cr + up + un == N && fa == 0)) || { cat "$LOGS/create-$i.log" >&2; die "create $i: summary total is not $N resources written"; }
+	if ((i == 1)); then
+		# What create wrote, for the raw write (step 5).
+		"$BIN/rawwrite" -endpoints "$C" -save "$DATA/created.keys" -since "$INIT_REV" >"$DATA/created.out" 2>"$LOGS/rawwrite-save.log" ||
+			{ cat "$LOGS/rawwrite-save.log" >&2; die "rawwrite -save failed"; }
+		RAWKEYS=$(field "$DATA/created.out" keys) RAWBYTES=$(field "$DATA/created.out" bytes) CREATE_KEYS=$(etcd_field Count)
+		((RAWKEYS == cr + up)) || die "create wrote $RAWKEYS keys under /sensu.io after init, its summary says $((cr + up)) created or updated"
+	fi
 	stop_backend
 done
 row "sensuctl create -f" create "$N"
+echo "  create wrote $RAWKEYS keys under /sensu.io ($(mb "$RAWBYTES") MB of values; $CREATE_KEYS keys with what init seeded)"
+
+echo
+echo "== 5. raw batched write of the same $RAWKEYS keys and values (bench/rawwrite) into a fresh backend, $RUNS run(s)"
+for ((i = 1; i <= RUNS; i++)); do
+	start_fresh_backend backend-raw-$i
+	INIT_REV=$(etcd_field Revision)
+	OUT=$DATA/raw-$i.out measure "$LOGS/raw-$i.log" "$BIN/rawwrite" -endpoints "$C" -load "$DATA/created.keys" \
+		-batch-keys "${STORE_BATCH[batchKeys]}" -batch-bytes "${STORE_BATCH[batchBytes]}" -in-flight "${STORE_BATCH[inFlight]}"
+	record raw
+	[ "$(field "$DATA/raw-$i.out" keys)" = "$RAWKEYS" ] || die "raw write $i: rawwrite wrote $(field "$DATA/raw-$i.out" keys) keys, not $RAWKEYS"
+	k=$(etcd_field Count)
+	[ "$k" = "$CREATE_KEYS" ] || die "raw write $i: $k keys under /sensu.io afterwards, $CREATE_KEYS after create"
+	"$BIN/rawwrite" -endpoints "$C" -save "$DATA/raw.keys" -since "$INIT_REV" >/dev/null 2>"$LOGS/rawwrite-check.log" ||
+		{ cat "$LOGS/rawwrite-check.log" >&2; die "rawwrite -save failed"; }
+	cmp -s "$DATA/created.keys" "$DATA/raw.keys" || die "raw write $i: the keys written after init are not the ones create wrote"
+	stop_backend
+done
+row "rawwrite -load (raw batched write)" raw "$RAWKEYS"
+echo "  after each run: $CREATE_KEYS keys under /sensu.io as after create, the $RAWKEYS written identical to create's: ok"
+echo "  $(field "$DATA/raw-1.out" txns) transactions of at most ${STORE_BATCH[batchKeys]} puts, ${STORE_BATCH[inFlight]} in flight"
 
 declare -A MEMR MEMD MEMRT MEMDT
 MEMR[full]=${MEDRSS[restore]} MEMD[full]=${MEDRSS[dump_yaml]} MEMRT[full]=${MED[restore]} MEMDT[full]=${MED[dump_yaml]}
 if [ "$MEMORY" = 1 ]; then
 	echo
-	echo "== 5. memory: restore and YAML dump at quarter and double size (one run each; full size: the medians above)"
+	echo "== 6. memory: restore and YAML dump at quarter and double size (one run each; full size: the medians above)"
 	for size in quarter double; do
 		start_fresh_backend backend-mem-$size
 		measure "$LOGS/mem-restore-$size.log" "$BIN/sensuctl" restore "${SETFILE[$size]}"
@@ -258,6 +316,10 @@ printf '  %-44s %7ss %7s res/s  %sx faster than Sensu Go 6.12 (%ss); goal >= %sx
 CX=$(ratio "$SENSU_GO_RESTORE" "${MED[create]}")
 printf '  %-44s %7ss %7s res/s  %sx faster than Sensu Go restore; goal >= %sx: %s\n' "create -f" "${MED[create]}" "$(rate "$N" "${MED[create]}")" \
 	"$CX" "$GOAL_RESTORE_X" "$(verdict "$CX >= $GOAL_RESTORE_X")"
+printf '  %-44s %7ss %7s res/s  (%s keys, %s MB: puts only, the floor for any create)\n' "raw batched write" "${MED[raw]}" "$(rate "$RAWKEYS" "${MED[raw]}")" \
+	"$RAWKEYS" "$(mb "$RAWBYTES")"
+printf '  %-44s %7sx\n' "create/raw:" "$(ratio "${MED[create]}" "${MED[raw]}")"
+printf '  %-44s %7sx\n' "restore/raw:" "$(ratio "${MED[restore]}" "${MED[raw]}")"
 for k in dump_yaml dump_json; do
 	DX=$(ratio "${MED[$k]}" "${MED[etcdctl]}")
 	printf '  %-44s %7ss %7s res/s  %sx etcdctl get; goal <= %sx: %s\n' "dump $([ "$k" = dump_yaml ] && echo yaml || echo wrapped-json)" "${MED[$k]}" "$(rate "$D" "${MED[$k]}")" "$DX" "$GOAL_DUMP_X" "$(verdict "$DX <= $GOAL_DUMP_X")"
