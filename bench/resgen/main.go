@@ -368,7 +368,7 @@ func (g *gen) check(ns, local int) (m, m) {
 		spec["high_flap_threshold"], spec["low_flap_threshold"] = 60, 20
 	}
 	if g.chance(0.1) {
-		spec["check_hooks"] = []any{m{"type": "critical", "hooks": []any{"process-tree", "dmesg-tail"}}, m{"type": "warning", "hooks": []any{"process-tree"}}}
+		spec["check_hooks"] = []any{m{"critical": []any{"process-tree", "dmesg-tail"}}, m{"warning": []any{"process-tree"}}}
 	}
 	if g.chance(0.05) {
 		spec["round_robin"] = true

@@ -555,7 +555,7 @@ func TestMigrateFixture07(t *testing.T) {
 				if c.IsSilenced != (len(want.silenced) > 0) || !reflect.DeepEqual(c.Silenced, want.silenced) {
 					t.Errorf("is_silenced %v silenced %q, want %q", c.IsSilenced, c.Silenced, want.silenced)
 				}
-				if want.id != "" && e.ID != want.id {
+				if want.id != "" && string(e.ID) != want.id {
 					t.Errorf("id %q, want the stored event's %q", e.ID, want.id)
 				}
 				if want.hasTotalStateChange && c.TotalStateChange != want.totalStateChange {
@@ -581,10 +581,10 @@ func TestMigrateFixture07(t *testing.T) {
 		ids := map[string]string{}
 		for _, r := range p.Resources {
 			if e, ok := r.Object.(*resource.Event); ok {
-				if prev, dup := ids[e.ID]; dup {
+				if prev, dup := ids[string(e.ID)]; dup {
 					t.Errorf("events %s and %s share the id %s", prev, resource.StoreName(e), e.ID)
 				}
-				ids[e.ID] = resource.StoreName(e)
+				ids[string(e.ID)] = resource.StoreName(e)
 			}
 		}
 		again, err := migrate.Translate(f.in, migrate.Options{Namespace: namespace, Now: f.translated})

@@ -483,10 +483,10 @@ func (t *translator) event(p pair, r *sensu1redis.Result, se *sensu1redis.Event)
 		}
 	}
 	if _, err := uuid.Parse(storedID); err == nil {
-		ev.ID = storedID
+		ev.ID = resource.EventID(storedID)
 	}
 	if ev.ID == "" {
-		ev.ID = deterministicID(p.client, p.check)
+		ev.ID = resource.EventID(deterministicID(p.client, p.check))
 	}
 	for _, k := range []string{"handle", "auto_resolve", "ttl_status", "aggregate", "aggregates", "type", "origin"} {
 		if v, ok := check[k]; ok && k != "type" || ok && fmt.Sprint(v) != "standard" {

@@ -62,3 +62,22 @@ func CoreFields(t *Type, value []byte) (map[string]string, error) {
 	}
 	return map[string]string{}, nil
 }
+
+// validateWithCore decides as Sensu Go does: o's JSON read into core/v2's
+// type and checked by its Validate. Our own checks run first and name the
+// field; this one catches what they do not cover (JavaScript expressions
+// of filters, assets and proxy requests, metric thresholds, subdues, ...).
+func validateWithCore(t *Type, o Object) error {
+	b, err := Encode(o)
+	if err != nil {
+		return err
+	}
+	r := t.NewCore()
+	if err := json.Unmarshal(b, r); err != nil {
+		return &FieldError{Field: "spec", Msg: fmt.Sprintf("Sensu Go cannot read it: %v", err)}
+	}
+	if err := r.Validate(); err != nil {
+		return &FieldError{Field: "spec", Msg: fmt.Sprintf("%v (Sensu Go's validation)", err)}
+	}
+	return nil
+}

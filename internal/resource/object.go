@@ -51,3 +51,14 @@ func SetLabel(o Object, key, value string) {
 }
 
 func (w *withMeta) labels() *map[string]string { return &w.Metadata.Labels }
+
+// defaulter is a type that fills in what core/v2 writes for unset fields;
+// decoding and Prepare call it, so that what we store and print is what
+// Sensu Go would.
+type defaulter interface{ setDefaults() }
+
+func setDefaults(o Object) {
+	if d, ok := o.(defaulter); ok {
+		d.setDefaults()
+	}
+}

@@ -2,9 +2,8 @@ package resource
 
 import (
 	"fmt"
+	"slices"
 	"strings"
-
-	"github.com/google/uuid"
 )
 
 // Namespace is core/v2 Namespace: a name and nothing else.
@@ -37,18 +36,7 @@ func (u *User) setMeta(outer ObjectMeta) error {
 }
 func (u *User) setNamespace(string) {}
 func (u *User) Validate() error {
-	if err := checkName("spec.username", u.Username, strictNameRE); err != nil {
-		return err
-	}
-	if u.PasswordHash != "" && !IsBcryptHash(u.PasswordHash) {
-		return fieldErr("spec.password_hash", "is not a bcrypt hash ($2a$, $2b$ or $2y$)")
-	}
-	for i, g := range u.Groups {
-		if g == "" {
-			return fieldErr(fmt.Sprintf("spec.groups[%d]", i), "must not be empty")
-		}
-	}
-	return nil
+	return checkName("spec.username", u.Username, strictNameRE)
 }
 
 // IsBcryptHash reports whether s looks like a bcrypt hash.
@@ -64,13 +52,18 @@ type APIKey struct {
 }
 
 func (k *APIKey) Validate() error {
+	// core/v2 does not check the name (Sensu Go makes it); ours is the key
+	// under which the value is stored, so it cannot be empty.
 	if k.Metadata.Name == "" {
-		return fieldErr("metadata.name", "must not be empty")
+		return fieldErr("metadata.name", "must not be empty: an API key's name is the key")
 	}
-	if _, err := uuid.Parse(k.Metadata.Name); err != nil {
-		return fieldErr("metadata.name", "an API key's name is the key, a UUID: %v", err)
+	if k.Metadata.Namespace != "" {
+		return fieldErr("metadata.namespace", "an API key is cluster-wide and has no namespace")
 	}
-	return checkName("spec.username", k.Username, strictNameRE)
+	if k.Username == "" {
+		return fieldErr("spec.username", "must name the user the key belongs to")
+	}
+	return nil
 }
 
 // TessenConfig is core/v2 TessenConfig, a cluster-wide singleton.
@@ -98,20 +91,34 @@ func validRules(rules []Rule) error {
 		return fieldErr("spec.rules", "must have at least one rule")
 	}
 	for i, r := range rules {
-		field := fmt.Sprintf("spec.rules[%d]", i)
-		if len(r.Verbs) == 0 {
-			return fieldErr(field+".verbs", "must have at least one verb")
-		}
 		for j, v := range r.Verbs {
-			if err := oneOf(fmt.Sprintf("%s.verbs[%d]", field, j), v, verbs...); err != nil {
+			if err := oneOf(fmt.Sprintf("spec.rules[%d].verbs[%d]", i, j), v, verbs...); err != nil {
 				return err
 			}
 		}
-		if len(r.Resources) == 0 {
-			return fieldErr(field+".resources", "must name at least one resource type")
-		}
 	}
 	return nil
+}
+
+// setDefaults splits comma-joined verbs and resources ("get,list"), as
+// core/v2's Validate does before it checks them, so that what is stored is
+// what Sensu Go would store.
+func splitRules(rules []Rule) {
+	for i := range rules {
+		rules[i].Verbs = splitCommas(rules[i].Verbs)
+		rules[i].Resources = splitCommas(rules[i].Resources)
+	}
+}
+
+func splitCommas(list []string) []string {
+	if !slices.ContainsFunc(list, func(s string) bool { return strings.Contains(s, ",") }) {
+		return list
+	}
+	var out []string
+	for _, s := range list {
+		out = append(out, strings.Split(s, ",")...)
+	}
+	return out
 }
 
 // ClusterRole is core/v2 ClusterRole.
@@ -121,6 +128,7 @@ type ClusterRole struct {
 }
 
 func (r *ClusterRole) setNamespace(string) {}
+func (r *ClusterRole) setDefaults()        { splitRules(r.Rules) }
 func (r *ClusterRole) Validate() error {
 	if err := checkName("metadata.name", r.Metadata.Name, subscriptionRE); err != nil {
 		return err
@@ -136,6 +144,8 @@ type Role struct {
 	Rules []Rule `json:"rules"`
 	withMeta
 }
+
+func (r *Role) setDefaults() { splitRules(r.Rules) }
 
 func (r *Role) Validate() error {
 	if err := checkName("metadata.name", r.Metadata.Name, subscriptionRE); err != nil {
@@ -159,7 +169,13 @@ type RoleRef struct {
 	Name string `json:"name"`
 }
 
-func validBinding(subjects []Subject, ref RoleRef, refTypes ...string) error {
+func validBinding(subjects []Subject, ref RoleRef) error {
+	if err := oneOf("spec.role_ref.type", ref.Type, "Role", "ClusterRole"); err != nil {
+		return err
+	}
+	if ref.Name == "" {
+		return fieldErr("spec.role_ref.name", "must not be empty")
+	}
 	if len(subjects) == 0 {
 		return fieldErr("spec.subjects", "must have at least one subject")
 	}
@@ -172,13 +188,22 @@ func validBinding(subjects []Subject, ref RoleRef, refTypes ...string) error {
 			return fieldErr(field+".name", "must not be empty")
 		}
 	}
-	if err := oneOf("spec.role_ref.type", ref.Type, refTypes...); err != nil {
-		return err
-	}
-	if ref.Name == "" {
-		return fieldErr("spec.role_ref.name", "must not be empty")
-	}
 	return nil
+}
+
+// titleBinding capitalises the subject and role types ("group" is
+// "Group"), as core/v2's Validate does before it checks them.
+func titleBinding(subjects []Subject, ref *RoleRef) {
+	ref.Type = title(ref.Type)
+	for i := range subjects {
+		subjects[i].Type = title(subjects[i].Type)
+	}
+}
+
+// title is strings.Title, which core/v2 uses: the first letter of each
+// word in upper case, the rest unchanged.
+func title(s string) string {
+	return strings.Title(s) //nolint:staticcheck // core/v2's own rule
 }
 
 // ClusterRoleBinding is core/v2 ClusterRoleBinding.
@@ -189,6 +214,7 @@ type ClusterRoleBinding struct {
 }
 
 func (b *ClusterRoleBinding) setNamespace(string) {}
+func (b *ClusterRoleBinding) setDefaults()        { titleBinding(b.Subjects, &b.RoleRef) }
 func (b *ClusterRoleBinding) Validate() error {
 	if err := checkName("metadata.name", b.Metadata.Name, subscriptionRE); err != nil {
 		return err
@@ -196,7 +222,7 @@ func (b *ClusterRoleBinding) Validate() error {
 	if b.Metadata.Namespace != "" {
 		return fieldErr("metadata.namespace", "a ClusterRoleBinding is cluster-wide and has no namespace")
 	}
-	return validBinding(b.Subjects, b.RoleRef, "ClusterRole")
+	return validBinding(b.Subjects, b.RoleRef)
 }
 
 // RoleBinding is core/v2 RoleBinding.
@@ -206,6 +232,8 @@ type RoleBinding struct {
 	withMeta
 }
 
+func (b *RoleBinding) setDefaults() { titleBinding(b.Subjects, &b.RoleRef) }
+
 func (b *RoleBinding) Validate() error {
 	if err := checkName("metadata.name", b.Metadata.Name, subscriptionRE); err != nil {
 		return err
@@ -213,5 +241,5 @@ func (b *RoleBinding) Validate() error {
 	if err := needNamespace(b.Metadata); err != nil {
 		return err
 	}
-	return validBinding(b.Subjects, b.RoleRef, "Role", "ClusterRole")
+	return validBinding(b.Subjects, b.RoleRef)
 }

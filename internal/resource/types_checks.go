@@ -3,6 +3,7 @@ package resource
 import (
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 )
 
@@ -19,10 +20,45 @@ type ResourceReference struct {
 	APIVersion string `json:"api_version"`
 }
 
-// HookList attaches hooks to a check result type.
+// HookList attaches hooks to a check result type. Its JSON is Sensu's: a
+// mapping of one key, the type, to the hook names ({"critical": ["a"]}).
 type HookList struct {
-	Hooks []string `json:"hooks"`
-	Type  string   `json:"type"`
+	Hooks []string
+	Type  string
+}
+
+// MarshalJSON writes {"<type>": [hooks...]}, as core/v2 does.
+func (h HookList) MarshalJSON() ([]byte, error) {
+	return json.Marshal(map[string][]string{h.Type: h.Hooks})
+}
+
+// UnmarshalJSON reads {"<type>": [hooks...]}. core/v2 takes one key of a
+// mapping with several at random; we refuse it, since which hooks would
+// run is then a coin toss.
+func (h *HookList) UnmarshalJSON(b []byte) error {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		return fmt.Errorf("check_hooks: each entry maps a type to hook names, as in Sensu Go (- critical: [ps-aux]): %w", err)
+	}
+	if _, hasType := m["type"]; hasType && len(m) == 2 && m["hooks"] != nil {
+		return fmt.Errorf("check_hooks: {type: ..., hooks: [...]} is not Sensu Go's shape: write each entry as <type>: [hooks], e.g. - critical: [ps-aux]")
+	}
+	if len(m) > 1 {
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		return fmt.Errorf("check_hooks: an entry maps one type to its hooks, found %d types (%s): write one entry per type", len(m), strings.Join(keys, ", "))
+	}
+	*h = HookList{}
+	for k, v := range m {
+		h.Type = k
+		if err := json.Unmarshal(v, &h.Hooks); err != nil {
+			return fmt.Errorf("check_hooks: %q must map to a list of hook names, as in Sensu Go (- critical: [ps-aux]): %w", k, err)
+		}
+	}
+	return nil
 }
 
 // ProxyRequests makes a check run on behalf of proxy entities.
@@ -36,6 +72,27 @@ type ProxyRequests struct {
 type MetricTag struct {
 	Name  string `json:"name"`
 	Value string `json:"value"`
+}
+
+// MetricThreshold sets a check's status from the value of one metric.
+type MetricThreshold struct {
+	Name       string                `json:"name"`
+	Tags       []MetricThresholdTag  `json:"tags"`
+	Thresholds []MetricThresholdRule `json:"thresholds"`
+	NullStatus uint32                `json:"null_status"`
+}
+
+// MetricThresholdTag narrows a threshold to metrics with this tag.
+type MetricThresholdTag struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// MetricThresholdRule is a range and the status outside it.
+type MetricThresholdRule struct {
+	Min    string `json:"min"`
+	Max    string `json:"max"`
+	Status uint32 `json:"status"`
 }
 
 // CheckSpec is what CheckConfig and an event's Check share. Field names and
@@ -66,13 +123,11 @@ type CheckSpec struct {
 	Secrets                []Secret            `json:"secrets"`
 	OutputMetricTags       []MetricTag         `json:"output_metric_tags,omitempty"`
 	Pipelines              []ResourceReference `json:"pipelines"`
-	OutputMetricThresholds []json.RawMessage   `json:"output_metric_thresholds,omitempty"`
+	OutputMetricThresholds []MetricThreshold   `json:"output_metric_thresholds,omitempty"`
 	Subdues                []json.RawMessage   `json:"subdues,omitempty"`
 }
 
 var metricFormats = []string{"nagios_perfdata", "graphite_plaintext", "influxdb_line", "opentsdb_line", "prometheus_text"}
-
-var hookTypes = []string{"ok", "warning", "critical", "unknown", "non-zero"}
 
 // validate checks the fields; scheduling rules only apply to a CheckConfig.
 func (c *CheckSpec) validate(scheduled bool) error {
@@ -87,7 +142,7 @@ func (c *CheckSpec) validate(scheduled bool) error {
 				return fieldErr("spec.cron", "%q: %v", c.Cron, err)
 			}
 		}
-		if c.Ttl != 0 && c.Ttl <= int64(c.Interval) && c.Cron == "" {
+		if c.Ttl > 0 && c.Ttl <= int64(c.Interval) {
 			return fieldErr("spec.ttl", "must be 0 or greater than interval (%d)", c.Interval)
 		}
 	}
@@ -95,7 +150,7 @@ func (c *CheckSpec) validate(scheduled bool) error {
 		return fieldErr("spec.low_flap_threshold", "must be lower than high_flap_threshold")
 	}
 	for i, s := range c.Subscriptions {
-		if strings.TrimSpace(s) == "" {
+		if s == "" {
 			return fieldErr(fmt.Sprintf("spec.subscriptions[%d]", i), "must not be empty")
 		}
 	}
@@ -109,28 +164,10 @@ func (c *CheckSpec) validate(scheduled bool) error {
 			return err
 		}
 	}
-	for i, h := range c.CheckHooks {
-		if !validHookType(h.Type) {
-			return fieldErr(fmt.Sprintf("spec.check_hooks[%d].type", i), "%q must be 0-255 or one of %v", h.Type, hookTypes)
-		}
-	}
 	if err := validAssets("spec.runtime_assets", c.RuntimeAssets); err != nil {
 		return err
 	}
 	return validEnvVars("spec.env_vars", c.EnvVars)
-}
-
-func validHookType(t string) bool {
-	for _, h := range hookTypes {
-		if t == h {
-			return true
-		}
-	}
-	var n int
-	if _, err := fmt.Sscanf(t, "%d", &n); err != nil || fmt.Sprint(n) != t {
-		return false
-	}
-	return n >= 0 && n <= 255
 }
 
 // CheckConfig is core/v2 CheckConfig.
@@ -334,20 +371,16 @@ func (m *Mutator) Validate() error {
 	if err := validMeta(m.Metadata); err != nil {
 		return err
 	}
-	switch m.Type {
-	case "", "pipe":
-		if m.Command == "" {
-			return fieldErr("spec.command", "must not be empty for a pipe mutator")
+	switch {
+	case m.Command == "" && m.Eval == "":
+		return fieldErr("spec.command", "a mutator needs a command (or, for type javascript, eval)")
+	case m.Type == "javascript" && m.Command != "":
+		return fieldErr("spec.command", "a javascript mutator uses eval, not command")
+	}
+	if m.Type != "" {
+		if err := oneOf("spec.type", m.Type, "pipe", "javascript"); err != nil {
+			return err
 		}
-	case "javascript":
-		if m.Eval == "" {
-			return fieldErr("spec.eval", "a javascript mutator needs eval")
-		}
-		if m.Command != "" {
-			return fieldErr("spec.command", "a javascript mutator uses eval, not command")
-		}
-	default:
-		return fieldErr("spec.type", "%q is not one of pipe, javascript", m.Type)
 	}
 	return validEnvVars("spec.env_vars", m.EnvVars)
 }
@@ -388,10 +421,10 @@ type Silenced struct {
 	withMeta
 	Expire          int64  `json:"expire"`
 	ExpireOnResolve bool   `json:"expire_on_resolve"`
-	Creator         string `json:"creator"`
-	Check           string `json:"check"`
-	Reason          string `json:"reason"`
-	Subscription    string `json:"subscription"`
+	Creator         string `json:"creator,omitempty"`
+	Check           string `json:"check,omitempty"`
+	Reason          string `json:"reason,omitempty"`
+	Subscription    string `json:"subscription,omitempty"`
 	Begin           int64  `json:"begin"`
 	ExpireAt        int64  `json:"expire_at"`
 }
@@ -407,11 +440,11 @@ func SilencedName(subscription, check string) string {
 	return subscription + ":" + check
 }
 
+// setMeta derives the name, as Sensu Go's API does on every write: a
+// silence is always named subscription:check.
 func (s *Silenced) setMeta(outer ObjectMeta) error {
 	s.Metadata.merge(outer)
-	if s.Metadata.Name == "" {
-		s.Metadata.Name = SilencedName(s.Subscription, s.Check)
-	}
+	s.Metadata.Name = SilencedName(s.Subscription, s.Check)
 	return nil
 }
 
@@ -419,11 +452,49 @@ func (s *Silenced) Validate() error {
 	if err := needNamespace(s.Metadata); err != nil {
 		return err
 	}
-	if (s.Check == "" || s.Check == "*") && (s.Subscription == "" || s.Subscription == "*") {
+	if (s.Check == "" && s.Subscription == "") || (s.Check == "*" && s.Subscription == "*") {
 		return fieldErr("spec.check", "a silencing entry needs a check or a subscription")
+	}
+	if s.Subscription != "" && s.Subscription != "*" {
+		if err := checkName("spec.subscription", s.Subscription, subscriptionRE); err != nil {
+			return err
+		}
+	}
+	if s.Check != "" && s.Check != "*" {
+		if err := checkName("spec.check", s.Check, nameRE); err != nil {
+			return err
+		}
 	}
 	if want := SilencedName(s.Subscription, s.Check); s.Metadata.Name != want {
 		return fieldErr("metadata.name", "%q must be %q (subscription:check)", s.Metadata.Name, want)
 	}
 	return nil
+}
+
+// setDefaults fills in what core/v2 writes for unset lists: a check's
+// handlers, subscriptions and pipelines are [] rather than null.
+func (c *CheckSpec) setDefaults() {
+	if c.Handlers == nil {
+		c.Handlers = []string{}
+	}
+	if c.Subscriptions == nil {
+		c.Subscriptions = []string{}
+	}
+	if c.Pipelines == nil {
+		c.Pipelines = []ResourceReference{}
+	}
+}
+
+// setDefaults also completes pipeline references, as core/v2's
+// CheckConfig.MarshalJSON does: core/v2 and Pipeline when unset.
+func (c *CheckConfig) setDefaults() {
+	c.CheckSpec.setDefaults()
+	for i := range c.Pipelines {
+		if c.Pipelines[i].APIVersion == "" {
+			c.Pipelines[i].APIVersion = coreV2
+		}
+		if c.Pipelines[i].Type == "" {
+			c.Pipelines[i].Type = "Pipeline"
+		}
+	}
 }

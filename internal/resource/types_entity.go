@@ -66,14 +66,25 @@ func (e *Entity) Validate() error {
 // Event is core/v2 Event: a check result (or metrics) for an entity. It has
 // no name of its own; it is stored under entity/check.
 type Event struct {
-	Timestamp int64               `json:"timestamp"`
-	Entity    *Entity             `json:"entity"`
-	Check     *Check              `json:"check"`
+	Timestamp int64               `json:"timestamp,omitempty"`
+	Entity    *Entity             `json:"entity,omitempty"`
+	Check     *Check              `json:"check,omitempty"`
 	Metrics   json.RawMessage     `json:"metrics,omitempty"`
 	Metadata  ObjectMeta          `json:"metadata"`
-	ID        string              `json:"id,omitempty"`
+	ID        EventID             `json:"id"`
 	Sequence  int64               `json:"sequence"`
 	Pipelines []ResourceReference `json:"pipelines"`
+}
+
+// EventID is an event's UUID; core/v2 writes null when there is none.
+type EventID string
+
+// MarshalJSON writes null for no ID, as core/v2 does.
+func (id EventID) MarshalJSON() ([]byte, error) {
+	if id == "" {
+		return []byte("null"), nil
+	}
+	return json.Marshal(string(id))
 }
 
 // Meta is the event's metadata with the namespace of its entity.
@@ -140,9 +151,15 @@ func (e *Event) Validate() error {
 		return err
 	}
 	if e.ID != "" {
-		if _, err := uuid.Parse(e.ID); err != nil {
+		if _, err := uuid.Parse(string(e.ID)); err != nil {
 			return fieldErr("spec.id", "%q is not a UUID", e.ID)
 		}
 	}
 	return e.Check.CheckSpec.validate(false)
+}
+
+func (e *Event) setDefaults() {
+	if e.Check != nil {
+		e.Check.setDefaults()
+	}
 }

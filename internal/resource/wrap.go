@@ -76,6 +76,10 @@ func Decode(doc []byte) (Decoded, error) {
 	if err := d.Object.setMeta(outer); err != nil {
 		return Decoded{}, err
 	}
+	if name := d.Object.Meta().Name; t.Kind == "Silenced" && outer.Name != "" && outer.Name != name {
+		d.Warnings = append(d.Warnings, fmt.Sprintf("metadata.name: %q replaced by %q (a silence is named subscription:check, as Sensu Go names it)", outer.Name, name))
+	}
+	setDefaults(d.Object)
 	return d, nil
 }
 
@@ -169,7 +173,11 @@ func Prepare(t *Type, o Object, defaultNamespace string) error {
 	if !t.Namespaced && o.Meta().Namespace != "" {
 		return fieldErr("metadata.namespace", "%s is cluster-wide and has no namespace (found %q)", t.Kind, o.Meta().Namespace)
 	}
-	return o.Validate()
+	setDefaults(o)
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	return validateWithCore(t, o)
 }
 
 // Wrapped is a resource in the wrapped format, ready to print. Marshalled as
@@ -183,7 +191,8 @@ type Wrapped struct {
 
 // WrapOptions control what Wrap leaves out.
 type WrapOptions struct {
-	// IncludeSecrets keeps user password hashes.
+	// IncludeSecrets keeps user password hashes and the values of entities'
+	// redacted labels and annotations.
 	IncludeSecrets bool
 }
 
@@ -207,6 +216,9 @@ func Wrap(t *Type, value []byte, opts WrapOptions) (*Wrapped, error) {
 		w.Metadata = o.Meta()
 	}
 	delete(top, "metadata")
+	if !opts.IncludeSecrets {
+		redactWrapped(t.Kind, &w.Metadata, top)
+	}
 	if t.Kind == "User" {
 		delete(top, "password")
 		if !opts.IncludeSecrets {
@@ -256,10 +268,10 @@ func NewEncoder() *Encoder { return &Encoder{entities: map[*Entity][]byte{}} }
 // eventTail is an Event's fields after "entity", in Event's order
 // (TestEncoderMatchesEncode keeps the two in step).
 type eventTail struct {
-	Check     *Check              `json:"check"`
+	Check     *Check              `json:"check,omitempty"`
 	Metrics   json.RawMessage     `json:"metrics,omitempty"`
 	Metadata  ObjectMeta          `json:"metadata"`
-	ID        string              `json:"id,omitempty"`
+	ID        EventID             `json:"id"`
 	Sequence  int64               `json:"sequence"`
 	Pipelines []ResourceReference `json:"pipelines"`
 }
@@ -291,8 +303,11 @@ func (enc *Encoder) Encode(o Object) ([]byte, error) {
 			return nil, err
 		}
 		b := make([]byte, 0, len(`{"timestamp":-9223372036854775808,"entity":,`)+len(entity)+len(tail)-1)
-		b = strconv.AppendInt(append(b, `{"timestamp":`...), v.Timestamp, 10)
-		b = append(append(append(b, `,"entity":`...), entity...), ',')
+		b = append(b, '{')
+		if v.Timestamp != 0 {
+			b = append(strconv.AppendInt(append(b, `"timestamp":`...), v.Timestamp, 10), ',')
+		}
+		b = append(append(append(b, `"entity":`...), entity...), ',')
 		return append(b, tail[1:]...), nil
 	}
 	return json.Marshal(o)
@@ -304,6 +319,7 @@ func DecodeStored(t *Type, value []byte) (Object, error) {
 	if err := json.Unmarshal(value, o); err != nil {
 		return nil, fmt.Errorf("stored %s is not valid: %w", t.Kind, err)
 	}
+	setDefaults(o)
 	return o, nil
 }
 
