@@ -14,6 +14,7 @@ import (
 
 	"github.com/sensu-etcd/sensu/internal/output"
 	"github.com/sensu-etcd/sensu/internal/resource"
+	"github.com/sensu-etcd/sensu/internal/store"
 )
 
 // newTypeCommands returns one command per resource type (sensuctl check,
@@ -72,29 +73,111 @@ func nameFromArgs(t *resource.Type, args []string) (string, error) {
 
 type listOptions struct {
 	AllNamespaces bool
-	Selector      string
+	LabelSelector string
+	FieldSelector string
 }
 
 func newListCommand(f *Factory, t *resource.Type) *cobra.Command {
 	opts := &listOptions{}
+	fields, example := listFieldsHelp(t)
+	if t.Kind == "Event" {
+		fields = "--label-selector matches an event on its own labels, or on those of its entity\nand check together (the check's winning on a shared key), as in Sensu Go.\n\n" + fields
+	}
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: fmt.Sprintf("List %s", t.ShortName),
 		Long: fmt.Sprintf("List %s. -o json prints the resources as stored (an array); -o yaml and\n"+
-			"-o wrapped-json print them in the wrapped format that 'sensuctl restore' reads.", t.ShortName),
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runList(cmd.Context(), f, t, opts) },
+			"-o wrapped-json print them in the wrapped format that 'sensuctl restore' reads.\n\n"+
+			"--label-selector and --field-selector keep the resources that match, in Sensu Go's\n"+
+			"syntax: statements joined with &&, each one of key == value, key != value,\n"+
+			"key in [a, b], key notin [a, b], key matches \"text\" (a substring), or\n"+
+			"value in field / value notin field for a list-valued field. Quote values that\n"+
+			"are not plain words (\"us-west-1\", \"1b04\").\n\n%s", t.ShortName, fields),
+		Example: listExample(t, example),
+		Args:    cobra.NoArgs,
+		RunE:    func(cmd *cobra.Command, _ []string) error { return runList(cmd.Context(), f, t, opts) },
 	}
 	if t.Namespaced {
 		cmd.Flags().BoolVar(&opts.AllNamespaces, "all-namespaces", false, "list from every namespace")
 	}
-	cmd.Flags().StringVarP(&opts.Selector, "label-selector", "l", "", "only resources whose labels match, e.g. 'env=prod,tier in (web,db),!legacy'")
+	cmd.Flags().StringVarP(&opts.LabelSelector, "label-selector", "l", "", `only resources whose labels match, e.g. 'team == "web" && tier in [frontend, api]'`)
+	fieldUsage := "only resources whose fields match (there are none for " + t.ShortName + ")"
+	if example != "" {
+		fieldUsage = "only resources whose fields match, e.g. '" + example + "'"
+	}
+	cmd.Flags().StringVar(&opts.FieldSelector, "field-selector", "", fieldUsage)
 	return cmd
 }
 
+// listFieldsHelp names the fields a field selector can use for t (core/v2's,
+// as Sensu Go computes them), and gives an example selector, "" when t has
+// no fields.
+func listFieldsHelp(t *resource.Type) (help, example string) {
+	names, labelPrefix, err := resource.FieldNames(t)
+	if err != nil || len(names) == 0 {
+		return "There are no fields to select on for " + t.ShortName + ".", ""
+	}
+	list := strings.Join(names, ", ")
+	if labelPrefix != "" {
+		list += ", " + labelPrefix + "KEY (a label)"
+	}
+	var parts []string
+	for _, n := range names {
+		if strings.HasSuffix(n, ".name") || strings.HasSuffix(n, ".username") {
+			parts = append(parts, n+` matches "web"`)
+			break
+		}
+	}
+	for _, n := range names {
+		if strings.HasSuffix(n, ".subscriptions") {
+			parts = append(parts, "linux in "+n)
+			break
+		}
+	}
+	if len(parts) == 0 {
+		parts = append(parts, names[0]+` == "x"`)
+	}
+	return wrapWords("Fields of "+t.ShortName+": "+list+".", 80), strings.Join(parts, " && ")
+}
+
+// wrapWords breaks s into lines of at most width columns, at spaces.
+func wrapWords(s string, width int) string {
+	var b strings.Builder
+	line := 0
+	for i, w := range strings.Fields(s) {
+		switch {
+		case i == 0:
+		case line+1+len(w) > width:
+			b.WriteByte('\n')
+			line = 0
+		default:
+			b.WriteByte(' ')
+			line++
+		}
+		b.WriteString(w)
+		line += len(w)
+	}
+	return b.String()
+}
+
+func listExample(t *resource.Type, fieldExample string) string {
+	ex := fmt.Sprintf("  sensuctl %s list --label-selector 'team == \"web\" && tier in [frontend, api]'", t.Singular)
+	if fieldExample != "" {
+		ex += fmt.Sprintf("\n  sensuctl %s list --field-selector '%s'", t.Singular, fieldExample)
+	}
+	return ex
+}
+
 func runList(ctx context.Context, f *Factory, t *resource.Type, opts *listOptions) error {
-	sel, err := resource.ParseSelector(opts.Selector)
+	labels, err := resource.ParseLabelSelector(opts.LabelSelector)
 	if err != nil {
+		return usageError{err}
+	}
+	fields, err := resource.ParseFieldSelector(opts.FieldSelector)
+	if err != nil {
+		return usageError{err}
+	}
+	if err := fields.CheckFields(t); err != nil {
 		return usageError{err}
 	}
 	namespace := f.Options.Namespace
@@ -105,17 +188,42 @@ func runList(ctx context.Context, f *Factory, t *resource.Type, opts *listOption
 	if err != nil {
 		return err
 	}
-	objs, _, err := st.List(ctx, t, namespace)
+	kept := []resource.Object{}
+	_, err = st.Scan(ctx, []*resource.Type{t}, namespace, 0, func(kv store.KV) error {
+		o, err := resource.DecodeStored(t, kv.Value)
+		if err != nil {
+			return fmt.Errorf("%s: %w", kv.Key, err)
+		}
+		if !labels.MatchesLabels(o) {
+			return nil
+		}
+		if !fields.Empty() {
+			set, err := coreFields(t, kv.Value)
+			if err != nil {
+				return fmt.Errorf("%s: %w", kv.Key, err)
+			}
+			if !fields.Matches(set) {
+				return nil
+			}
+		}
+		kept = append(kept, redact(o))
+		return nil
+	})
 	if err != nil {
 		return conn.Explain(ctx, err, "list "+t.ShortName)
 	}
-	kept := make([]resource.Object, 0, len(objs))
-	for _, o := range objs {
-		if sel.Matches(o.Meta().Labels) {
-			kept = append(kept, redact(o))
-		}
-	}
 	return printObjects(f, t, kept)
+}
+
+// coreFields are the fields Sensu Go computes for a stored value. core/v2
+// panics on an event without a check or an entity; that is an error here.
+func coreFields(t *resource.Type, value []byte) (fields map[string]string, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("Sensu Go cannot compute the fields of this %s: %v", t.Kind, r)
+		}
+	}()
+	return resource.CoreFields(t, value)
 }
 
 // redact drops what list and info never show: password hashes.
