@@ -65,6 +65,9 @@ func TestFastYAMLMatchesYAMLv3(t *testing.T) {
 		"a: check-cpu.sh -w 75 -c 90\nb: sensu-slack-handler --channel '#monitoring'\nc: a#b\nd: yes\ne: on\n",
 		"a:\n    deep:\n        deeper: 1\n    other: x\n",
 		"k: v   \n\n\nl: w\n",
+		"a: \"é\"\nb: é 😀\nc: 'ü'\n# café\r\nd: 1\r\n",
+		strings.Repeat("k", 1024) + ": v\n",
+		nested(63),
 	}
 	for _, doc := range accepted {
 		if !checkSame(t, doc) {
@@ -78,7 +81,14 @@ func TestFastYAMLMatchesYAMLv3(t *testing.T) {
 		"a: b # comment\n", "a: &x 1\nb: *x\n", "a: !!str 1\n", "a: |\n  text\n", "a: >\n  text\n",
 		"a: [1, 2]\n", "a: {b: c}\n", "? a\n: b\n", "a: b\na: c\n", "\"a\": b\n", "a: b\n  continued\n",
 		"a:\n\t- b\n", "- a\n- b\n", "a: \"unclosed\n  rest\"\n", "a: b: c\n", "a:\n  - - x\n", "a:\n  -\n",
-		"a: \"\\x41\"\n", "a: \"é\"\n", "a: é\n", "<<: {}\n", "a: -\n", "a: @x\n", "a:\n  b: 1\n c: 2\n",
+		"a: \"\\x41\"\n", "a: \"\\/\"\n", "<<: {}\n", "a: -\n", "a: @x\n", "a:\n  b: 1\n c: 2\n",
+		// yaml.v3 refuses these.
+		"a: \"\\ud83d\\ude00\"\n", "a: \"\\ud800\"\n", "a: \"\\uDFFF\"\n", strings.Repeat("k", 1025) + ": v\n",
+		"a:\n- " + strings.Repeat("k", 1025) + ": v\n", "a: 1\n# \x01\n", "a: 1\n# \xff\n", "a: 1\n# \x7f\n",
+		"a: \xed\xa0\x80\n", "a: \u0085\n", "a: '\xc2\x80'\n", "a: \"\uffff\"\n", nested(64),
+		// yaml.v3 reads CR, NEL, LS and PS as line breaks, in comments too.
+		"a: 1\n# x\rb: 2\n", "a: 1\n# x\u2028b: 2\n", "a: 1\n# x\u0085b: 2\n", "a: b\rc: d\n", "a: b\u2029\n",
+		"# c\r\ra: 1\n", "a: 1\n\ufeffb: 2\n", "a: 1\n# x\ufeffb: 2\n",
 	}
 	for _, doc := range rejected {
 		if _, _, ok := fastYAMLToJSON([]byte(doc)); ok {
@@ -117,6 +127,125 @@ func TestFastYAMLOnSamples(t *testing.T) {
 			}
 			if !checkSame(t, string(c.data)) {
 				t.Errorf("%s: the fast path gave up on a Sensu dump document:\n%s", f, c.data)
+			}
+		}
+	}
+}
+
+// benchEntity is an agent entity as a dump writes it: nested mappings,
+// sequences of mappings, IPv6 addresses and MAC addresses.
+const benchEntity = `type: Entity
+api_version: core/v2
+metadata:
+  labels:
+    env: production
+    fqdn: web-00042.production.example.com
+    region: eu-west-1
+  name: web-00042.production.example.com
+  namespace: production
+spec:
+  deregister: false
+  deregistration: {}
+  entity_class: agent
+  last_seen: 1754000000
+  redact:
+    - password
+    - api_key
+    - secret
+  sensu_agent_version: 6.12.0
+  subscriptions:
+    - linux
+    - entity:web-00042.production.example.com
+  system:
+    arch: amd64
+    hostname: web-00042
+    network:
+      interfaces:
+        - addresses:
+            - 127.0.0.1/8
+            - ::1/128
+          name: lo
+        - addresses:
+            - 10.10.0.2/16
+            - fe80::42:94ff:fe52:b179/64
+          mac: 02:42:42:13:db:56
+          name: eth0
+    os: linux
+    platform: debian
+    platform_version: "12.6"
+    processes: null
+  user: agent
+`
+
+// benchDocs are documents the fast path accepts: the Sensu dump samples and
+// benchEntity.
+func benchDocs(b *testing.B) ([][]byte, int64) {
+	docs := [][]byte{[]byte(benchEntity)}
+	for _, f := range []string{"../../testdata/sensu-go/dump-checks-handlers.yaml", "../../testdata/sensu-go/check-info.yaml"} {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, c := range splitChunks(data) {
+			if _, at := firstContent(c.data); at >= 0 {
+				docs = append(docs, c.data)
+			}
+		}
+	}
+	var n int64
+	for _, d := range docs {
+		if _, _, ok := fastYAMLToJSON(d); !ok {
+			b.Fatalf("the fast path gave up on:\n%s", d)
+		}
+		n += int64(len(d))
+	}
+	return docs, n
+}
+
+func BenchmarkFastYAML(b *testing.B) {
+	docs, n := benchDocs(b)
+	b.SetBytes(n)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, d := range docs {
+			fastYAMLToJSON(d)
+		}
+	}
+}
+
+// BenchmarkYAMLv3 is the same documents through yaml.v3, for comparison.
+func BenchmarkYAMLv3(b *testing.B) {
+	docs, n := benchDocs(b)
+	b.SetBytes(n)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, d := range docs {
+			if _, err := splitYAML("bench", chunk{data: d, line: 1}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+// BenchmarkParseChunksFile converts every chunk of the file named by
+// $FASTYAML_BENCH_FILE (for example the output of bench/resgen) as Load
+// does, whichever path each chunk takes.
+func BenchmarkParseChunksFile(b *testing.B) {
+	name := os.Getenv("FASTYAML_BENCH_FILE")
+	if name == "" {
+		b.Skip("FASTYAML_BENCH_FILE is not set")
+	}
+	data, err := os.ReadFile(name)
+	if err != nil {
+		b.Fatal(err)
+	}
+	chunks := splitChunks(data)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, c := range chunks {
+			if _, err := parseChunk(name, c); err != nil {
+				b.Fatal(err)
 			}
 		}
 	}
