@@ -96,6 +96,13 @@ func coreDecodeWrapped(t *testing.T, doc []byte) (*resource.Type, any, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	// Sensu Go's wrapper reads the outer metadata as an ObjectMeta.
+	if md, err := json.Marshal(w.Metadata); err == nil {
+		var om corev2.ObjectMeta
+		if err := json.Unmarshal(md, &om); err != nil {
+			return typ, nil, err
+		}
+	}
 	if len(w.Metadata) > 0 && typ.Kind != "Namespace" && typ.Kind != "User" && typ.Kind != "TessenConfig" {
 		inner := map[string]json.RawMessage{}
 		if m, ok := w.Spec["metadata"]; ok {
@@ -107,6 +114,14 @@ func coreDecodeWrapped(t *testing.T, doc []byte) (*resource.Type, any, error) {
 			inner[k] = v
 		}
 		w.Spec["metadata"], _ = json.Marshal(inner)
+	}
+	// Namespace and User keep their name in the spec: the outer name
+	// fills it in (core/v2's SetObjectMeta).
+	if name, ok := w.Metadata["name"]; ok && (typ.Kind == "Namespace" || typ.Kind == "User") {
+		field := map[string]string{"Namespace": "name", "User": "username"}[typ.Kind]
+		if v, ok := w.Spec[field]; !ok || string(v) == `""` {
+			w.Spec[field] = name
+		}
 	}
 	spec, _ := json.Marshal(w.Spec)
 	r := typ.NewCore()

@@ -230,7 +230,7 @@ func (h *HookConfig) Validate() error {
 	if h.Timeout == 0 {
 		return fieldErr("spec.timeout", "must be greater than 0")
 	}
-	return validAssets("spec.runtime_assets", h.RuntimeAssets)
+	return nil
 }
 
 // AssetBuild is one platform build of an asset.
@@ -322,10 +322,7 @@ func (h *Handler) Validate() error {
 	default:
 		return fieldErr("spec.type", "%q is not one of pipe, set, tcp, udp", h.Type)
 	}
-	if err := validAssets("spec.runtime_assets", h.RuntimeAssets); err != nil {
-		return err
-	}
-	return validEnvVars("spec.env_vars", h.EnvVars)
+	return nil
 }
 
 // EventFilter is core/v2 EventFilter.
@@ -347,12 +344,7 @@ func (f *EventFilter) Validate() error {
 	if len(f.Expressions) == 0 {
 		return fieldErr("spec.expressions", "must have at least one expression")
 	}
-	for i, e := range f.Expressions {
-		if strings.TrimSpace(e) == "" {
-			return fieldErr(fmt.Sprintf("spec.expressions[%d]", i), "must not be empty")
-		}
-	}
-	return validAssets("spec.runtime_assets", f.RuntimeAssets)
+	return nil
 }
 
 // Mutator is core/v2 Mutator.
@@ -378,11 +370,9 @@ func (m *Mutator) Validate() error {
 		return fieldErr("spec.command", "a javascript mutator uses eval, not command")
 	}
 	if m.Type != "" {
-		if err := oneOf("spec.type", m.Type, "pipe", "javascript"); err != nil {
-			return err
-		}
+		return oneOf("spec.type", m.Type, "pipe", "javascript")
 	}
-	return validEnvVars("spec.env_vars", m.EnvVars)
+	return nil
 }
 
 // PipelineWorkflow is one step of a pipeline.
