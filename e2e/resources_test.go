@@ -361,19 +361,24 @@ func testTypeCommands(t *testing.T, b *resBackend) {
 		}{
 			{[]string{"check", "list"}, []string{"default/check-cpu"}},
 			{[]string{"check", "list", "--all-namespaces"}, []string{"default/check-cpu", "dev/check-mem", "ops/nightly-backup"}},
-			{[]string{"check", "list", "--all-namespaces", "-l", "env=prod"}, []string{"default/check-cpu", "dev/check-mem"}},
-			{[]string{"check", "list", "--namespace", "ops", "-l", "env!=prod"}, []string{"ops/nightly-backup"}},
+			{[]string{"check", "list", "--all-namespaces", "-l", "env == prod"}, []string{"default/check-cpu", "dev/check-mem"}},
+			{[]string{"check", "list", "--namespace", "ops", "-l", "env != prod"}, []string{"ops/nightly-backup"}},
 			{[]string{"checks", "list", "--namespace", "dev"}, []string{"dev/check-mem"}},
-			{[]string{"handler", "list", "--all-namespaces", "-l", "env=prod"}, []string{"default/slack"}},
+			{[]string{"handler", "list", "--all-namespaces", "-l", "env == prod"}, []string{"default/slack"}},
 			{[]string{"silenced", "list", "--all-namespaces"}, []string{"default/linux:check-cpu", "ops/*:nightly-backup"}},
 		} {
 			if got := listed(t, tc.args...); !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("%v: %v, want %v", tc.args, got, tc.want)
 			}
 		}
-		code, _, stderr := b.ctl(t, "check", "list", "-l", "env in (prod")
+		code, _, stderr := b.ctl(t, "check", "list", "-l", "env in [prod")
 		if code != 2 {
 			t.Errorf("bad label selector: exit %d, want 2\n%s", code, stderr)
+		}
+		// A Kubernetes-style selector is refused with Sensu Go's syntax shown.
+		code, _, stderr = b.ctl(t, "check", "list", "-l", "env=prod")
+		if code != 2 || !strings.Contains(stderr, "key == value") {
+			t.Errorf("Kubernetes-style selector: exit %d, want 2 and Sensu's syntax\n%s", code, stderr)
 		}
 	})
 
