@@ -253,7 +253,9 @@ func yamlPrintable(r rune) bool {
 
 // plainSafe is deliberately conservative: quoting is always correct, a
 // plain scalar only when it cannot be read back as anything else — a
-// number, bool, null, timestamp, comment, alias, tag, block indicator.
+// number, bool, null, timestamp, comment, alias, tag, block indicator — by
+// a YAML 1.2 reader (yaml.v3) or a YAML 1.1 one (PyYAML, Ruby's Psych,
+// go-yaml v2, which Sensu Go's own dumps are written with).
 func plainSafe(s string) bool {
 	if s == "" || len(s) > 512 {
 		return false
@@ -275,12 +277,12 @@ func plainSafe(s string) bool {
 			return false // keep runs of spaces visible
 		}
 	}
-	if len(s) <= 5 {
-		for _, word := range []string{"true", "false", "yes", "no", "on", "off", "y", "n", "null", "~"} {
-			if strings.EqualFold(s, word) {
-				return false
-			}
-		}
+	// What a YAML 1.1 or 1.2 reader takes for a bool, null, number,
+	// timestamp, merge or value key: 127.0.0.1 is a string but yes, 1.5,
+	// 1e3, 0x1f, 2006-01-02 and the MAC 52:54:00:12:34:56 (a base-60 int
+	// in YAML 1.1) are not.
+	if yamlscalar.NeedsQuote(s) {
+		return false
 	}
 	c := s[0]
 	switch {
@@ -289,8 +291,7 @@ func plainSafe(s string) bool {
 	case strings.HasPrefix(s, "..."):
 		return false // a document end marker
 	case c >= '0' && c <= '9' || c == '.' || c == '+':
-		// 127.0.0.1 is a string but 1.5, 1e3, 0x1f and 2006-01-02 are not.
-		return !yamlscalar.MayBeNumberOrTime(s)
+		return true
 	case c == '(' || c == '=' || c == '$':
 		return resolvesToString(s) // rare: let the YAML reader decide
 	}
