@@ -517,12 +517,12 @@ func TestValidate(t *testing.T) {
 		{"check metric format case", validCheck(func(c *CheckConfig) { c.OutputMetricFormat = "Nagios_Perfdata" }), "spec.output_metric_format"},
 		{"check hook types", validCheck(hooks("ok", "warning", "critical", "unknown", "non-zero", "0", "1", "127", "255")), ""},
 		{"check hook 256", validCheck(hooks("ok", "256")), ""}, // core/v2 does not check hook types
-		{"check hook -1", validCheck(hooks("-1")), ""}, // core/v2 does not check hook types
-		{"check hook 01", validCheck(hooks("01")), ""}, // core/v2 does not check hook types
-		{"check hook +1", validCheck(hooks("+1")), ""}, // core/v2 does not check hook types
-		{"check hook OK", validCheck(hooks("OK")), ""}, // core/v2 does not check hook types
-		{"check hook empty", validCheck(hooks("")), ""}, // core/v2 does not check hook types
-		{"check hook 1x", validCheck(hooks("1x")), ""}, // core/v2 does not check hook types
+		{"check hook -1", validCheck(hooks("-1")), ""},         // core/v2 does not check hook types
+		{"check hook 01", validCheck(hooks("01")), ""},         // core/v2 does not check hook types
+		{"check hook +1", validCheck(hooks("+1")), ""},         // core/v2 does not check hook types
+		{"check hook OK", validCheck(hooks("OK")), ""},         // core/v2 does not check hook types
+		{"check hook empty", validCheck(hooks("")), ""},        // core/v2 does not check hook types
+		{"check hook 1x", validCheck(hooks("1x")), ""},         // core/v2 does not check hook types
 		{"check env vars", validCheck(func(c *CheckConfig) { c.EnvVars = []string{"A=1", "B=", "C=x=y"} }), ""},
 		{"check env var without =", validCheck(func(c *CheckConfig) { c.EnvVars = []string{"A=1", "B"} }), "spec.env_vars[1]"},
 		{"check env var without key", validCheck(func(c *CheckConfig) { c.EnvVars = []string{"=1"} }), "spec.env_vars[0]"},
@@ -542,7 +542,7 @@ func TestValidate(t *testing.T) {
 		{"handler without type", validHandler(func(h *Handler) { h.Type = "" }), "spec.type"},
 		{"handler unknown type", validHandler(func(h *Handler) { h.Type = "http" }), "spec.type"},
 		{"handler type case", validHandler(func(h *Handler) { h.Type = "Pipe" }), "spec.type"},
-		{"handler bad env var", validHandler(func(h *Handler) { h.EnvVars = []string{"TOKEN"} }), ""}, // core/v2 accepts it
+		{"handler bad env var", validHandler(func(h *Handler) { h.EnvVars = []string{"TOKEN"} }), ""},   // core/v2 accepts it
 		{"handler bad asset", validHandler(func(h *Handler) { h.RuntimeAssets = []string{"a b"} }), ""}, // core/v2 accepts it
 		{"handler without namespace", validHandler(func(h *Handler) { h.Metadata.Namespace = "" }), "metadata.namespace"},
 
@@ -553,7 +553,7 @@ func TestValidate(t *testing.T) {
 		{"filter unknown action", validFilter(func(f *EventFilter) { f.Action = "Allow" }), "spec.action"},
 		{"filter without expressions", validFilter(func(f *EventFilter) { f.Expressions = nil }), "spec.expressions"},
 		{"filter empty expression", validFilter(func(f *EventFilter) { f.Expressions = []string{"true", " "} }), ""}, // core/v2 accepts it
-		{"filter bad asset", validFilter(func(f *EventFilter) { f.RuntimeAssets = []string{"!"} }), ""}, // core/v2 accepts it
+		{"filter bad asset", validFilter(func(f *EventFilter) { f.RuntimeAssets = []string{"!"} }), ""},              // core/v2 accepts it
 		{"filter without namespace", validFilter(func(f *EventFilter) { f.Metadata.Namespace = "" }), "metadata.namespace"},
 
 		// Mutator
@@ -603,7 +603,7 @@ func TestValidate(t *testing.T) {
 		{"role without rules", validRole(func(r *Role) { r.Rules = nil }), "spec.rules"},
 		{"role unknown verb", validRole(func(r *Role) { r.Rules[0].Verbs = []string{"get", "patch"} }), "spec.rules[0].verbs[1]"},
 		{"role verb case", validRole(func(r *Role) { r.Rules[0].Verbs = []string{"GET"} }), "spec.rules[0].verbs[0]"},
-		{"role without verbs", validRole(func(r *Role) { r.Rules[0].Verbs = nil }), ""}, // core/v2 accepts it
+		{"role without verbs", validRole(func(r *Role) { r.Rules[0].Verbs = nil }), ""},         // core/v2 accepts it
 		{"role without resources", validRole(func(r *Role) { r.Rules[0].Resources = nil }), ""}, // core/v2 accepts it
 		{"cluster role valid", validClusterRole(nil), ""},
 		{"cluster role with namespace", validClusterRole(func(r *ClusterRole) { r.Metadata.Namespace = "default" }), "metadata.namespace"},

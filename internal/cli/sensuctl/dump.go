@@ -193,6 +193,9 @@ func runDump(ctx context.Context, f *Factory, list string, format output.Format,
 	for _, t := range skippedSecret {
 		fmt.Fprintf(f.IO.ErrOut, "sensuctl: note: %s left out (secrets); add --include-secrets to dump them\n", t.ShortName)
 	}
+	if opts.IncludeSecrets && counts[mustType("entities")]+counts[mustType("events")] > 0 {
+		fmt.Fprintf(f.IO.ErrOut, "sensuctl: note: --include-secrets: entity labels and annotations named in redact are shown in clear, not as REDACTED\n")
+	}
 	if !opts.IncludeSecrets && counts[mustType("users")] > 0 {
 		fmt.Fprintf(f.IO.ErrOut, "sensuctl: note: user password hashes left out; restored users will be disabled unless they exist (use --include-secrets)\n")
 	}

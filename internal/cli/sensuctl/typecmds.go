@@ -226,12 +226,14 @@ func coreFields(t *resource.Type, value []byte) (fields map[string]string, err e
 	return resource.CoreFields(t, value)
 }
 
-// redact drops what list and info never show: password hashes.
+// redact drops what list and info never show, as Sensu Go's API: password
+// hashes, and the values of an entity's (or an event's entity's) labels and
+// annotations named in its redact list.
 func redact(o resource.Object) resource.Object {
 	if u, ok := o.(*resource.User); ok {
 		u.PasswordHash, u.Password = "", ""
 	}
-	return o
+	return resource.Redacted(o)
 }
 
 func printObjects(f *Factory, t *resource.Type, objs []resource.Object) error {
