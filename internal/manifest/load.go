@@ -46,6 +46,9 @@ type Options struct {
 	// Label, when set, is added to every resource's labels (key=value),
 	// as sensuctl create stamps sensu.io/managed_by=sensuctl.
 	Label [2]string
+	// CreatedBy, when set, is recorded as every resource's
+	// metadata.created_by, as Sensu Go's API does on create.
+	CreatedBy string
 }
 
 // maxProblems caps the problems listed in one error.
@@ -210,6 +213,9 @@ func decode(doc *Document, opts Options) (Item, []string, error) {
 	it := Item{Type: d.Type, Object: d.Object, Doc: doc}
 	if opts.Label[0] != "" {
 		resource.SetLabel(d.Object, opts.Label[0], opts.Label[1])
+	}
+	if opts.CreatedBy != "" {
+		resource.SetCreatedBy(d.Object, opts.CreatedBy)
 	}
 	if err := resource.Prepare(d.Type, d.Object, opts.DefaultNamespace); err != nil {
 		return it, nil, err

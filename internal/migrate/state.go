@@ -412,7 +412,9 @@ func (t *translator) event(p pair, r *sensu1redis.Result, se *sensu1redis.Event)
 	if v, ok := integer(check["total_state_change"]); ok {
 		c.TotalStateChange = uint32(v)
 	}
-	c.Publish = true
+	// A result without an interval (keepalives, results sent by hand) was
+	// not scheduled: Sensu Go refuses a published check without one.
+	c.Publish = c.Interval > 0
 	// History: 1.x keeps statuses only; executed is back-filled one interval apart.
 	var history []int
 	if r != nil {

@@ -80,6 +80,7 @@ func Decode(doc []byte) (Decoded, error) {
 		d.Warnings = append(d.Warnings, fmt.Sprintf("metadata.name: %q replaced by %q (a silence is named subscription:check, as Sensu Go names it)", outer.Name, name))
 	}
 	setDefaults(d.Object)
+	d.Warnings = append(d.Warnings, droppedOnWrite(d.Object)...)
 	return d, nil
 }
 

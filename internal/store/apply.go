@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"time"
 
 	pb "go.etcd.io/etcd/api/v3/etcdserverpb"
 	clientv3 "go.etcd.io/etcd/client/v3"
@@ -55,6 +56,9 @@ type ApplyOptions struct {
 	// AssumeNamespaces are taken to exist: a dry run in several steps
 	// plans a namespace in the first and uses it in the next.
 	AssumeNamespaces []string
+	// Writer is who writes and when, for what Sensu Go's API adds to a
+	// silence (begin, expire_at, creator).
+	Writer resource.Writer
 }
 
 // Outcomes of one entry.
@@ -192,7 +196,7 @@ func (s *Store) Apply(ctx context.Context, entries []Entry, opts ApplyOptions, w
 	enc := resource.NewEncoder()
 	for _, p := range plan {
 		cur, found := existing[p.key]
-		if err := prepareValue(enc, p, cur, found); err != nil {
+		if err := prepareValue(enc, p, cur, found, opts.Writer); err != nil {
 			return nil, err
 		}
 		if u, ok := p.Object.(*resource.User); ok && u.Disabled && u.PasswordHash == "" && !found {
@@ -391,7 +395,19 @@ func (s *Store) checkNamespaces(ctx context.Context, plan []*planned, assumed []
 // prepareValue encodes the stored form. Users: a plain password is hashed;
 // with no password or hash the existing hash is kept, and a new user is
 // created disabled.
-func prepareValue(enc *resource.Encoder, p *planned, cur stored, found bool) error {
+func prepareValue(enc *resource.Encoder, p *planned, cur stored, found bool, w resource.Writer) error {
+	if s, ok := p.Object.(*resource.Silenced); ok {
+		var prev *resource.Silenced
+		if found {
+			if old, err := resource.DecodeStored(p.Type, cur.value); err == nil {
+				prev = old.(*resource.Silenced)
+			}
+		}
+		if w.Now.IsZero() {
+			w.Now = time.Now()
+		}
+		resource.CompleteSilence(s, prev, w)
+	}
 	if u, ok := p.Object.(*resource.User); ok {
 		var oldHash string
 		if found {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -91,8 +92,10 @@ func runApply(ctx context.Context, f *Factory, opts *applyOptions) error {
 		return err
 	}
 	lopts := manifest.Options{DefaultNamespace: f.Options.Namespace}
+	writer := resource.Writer{User: writerName(f), Now: time.Now()}
 	if opts.StampManaged {
 		lopts.Label = [2]string{resource.ManagedByLabel, "sensuctl"}
+		lopts.CreatedBy = writer.User
 	}
 	items, warnings, err := manifest.Load(sources, lopts)
 	for _, w := range warnings {
@@ -116,7 +119,7 @@ func runApply(ctx context.Context, f *Factory, opts *applyOptions) error {
 		return err
 	}
 	warn := func(msg string) { fmt.Fprintf(f.IO.ErrOut, "sensuctl: warning: %s\n", msg) }
-	sum, err := st.Apply(ctx, entries, store.ApplyOptions{OnConflict: conflict, DryRun: opts.DryRun}, warn)
+	sum, err := st.Apply(ctx, entries, store.ApplyOptions{OnConflict: conflict, DryRun: opts.DryRun, Writer: writer}, warn)
 	if sum != nil {
 		if perr := printSummary(f, opts.Verb, sum); perr != nil && err == nil {
 			err = perr
@@ -186,4 +189,14 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return strconv.Itoa(n) + " " + noun + "s"
+}
+
+// writerName is who Sensu Go would record as a resource's created_by and a
+// silence's creator: the etcd user sensuctl authenticates as, or, without
+// authentication, "admin", the cluster administrator Sensu Go names.
+func writerName(f *Factory) string {
+	if f.Options.User != "" {
+		return f.Options.User
+	}
+	return "admin"
 }
