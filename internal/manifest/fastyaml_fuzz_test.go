@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -62,6 +63,8 @@ var fuzzSeeds = []string{
 	"a: b\n  # comment\nc: d\n",
 	"a:\n  # comment\n  b: 1\n# dedented\n  c: 2\n",
 	"a: 1\r\n\r\nb: 2\r",
+	// yaml.v3 looks at most 512 characters ahead for comments.
+	"a:\n  b: 1\n#c\n" + strings.Repeat("\n", 600) + "  #d\n" + strings.Repeat(" ", 600) + "#e\n  c: 2\n#" + strings.Repeat("x", 600) + "\nd:\n- x\n" + strings.Repeat(" ", 513) + "#f\n- y\n",
 	"a: 1\rb: 2\n",
 }
 
@@ -118,49 +121,198 @@ func FuzzFastYAML(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	seedFiles(f)
-	f.Fuzz(func(t *testing.T, data []byte) {
-		slow, panicked, slowErr := yamlv3Docs(data)
-		fast, line, ok := fastYAMLToJSON(data)
-		if ok {
-			if slowErr != nil {
-				t.Fatalf("the fast path accepted what yaml.v3 refuses (%v):\n%.2000q\nfast: %.2000s", slowErr, data, fast)
-			}
-			if len(slow) != 1 {
-				t.Fatalf("the fast path read one document, yaml.v3 %d:\n%q", len(slow), data)
-			}
-			if got, want := decodeJSON(t, fast), decodeJSON(t, slow[0].JSON); !reflect.DeepEqual(got, want) {
-				t.Fatalf("the fast path differs from yaml.v3 for:\n%q\nfast:    %s\nyaml.v3: %s", data, fast, slow[0].JSON)
-			}
-			if line != slow[0].Line {
-				t.Fatalf("the fast path starts the document on line %d, yaml.v3 on %d:\n%q", line, slow[0].Line, data)
-			}
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 100 {
+		f.Add(randomDoc(r))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) { checkAgainstYAMLv3(t, data) })
+}
+
+// checkAgainstYAMLv3 fails t unless the fast path reads data as yaml.v3
+// does, or gives up, and the loader decides as yaml.v3 alone does. It
+// reports whether the fast path read data.
+func checkAgainstYAMLv3(t *testing.T, data []byte) bool {
+	t.Helper()
+	slow, panicked, slowErr := yamlv3Docs(data)
+	fast, line, ok := fastYAMLToJSON(data)
+	if ok {
+		if slowErr != nil {
+			t.Fatalf("the fast path accepted what yaml.v3 refuses (%v):\n%.2000q\nfast: %.2000s", slowErr, data, fast)
 		}
-		if panicked {
-			return // yaml.v3's own bug: the loader panics too
+		if len(slow) != 1 {
+			t.Fatalf("the fast path read one document, yaml.v3 %d:\n%q", len(slow), data)
 		}
-		if first, at := firstContent(data); at < 0 || first == '{' || first == '[' {
-			return // not a YAML chunk for the loader
+		if got, want := decodeJSON(t, fast), decodeJSON(t, slow[0].JSON); !reflect.DeepEqual(got, want) {
+			t.Fatalf("the fast path differs from yaml.v3 for:\n%q\nfast:    %s\nyaml.v3: %s", data, fast, slow[0].JSON)
 		}
-		docs, err := parseChunk("fuzz", chunk{data: data, line: 1})
-		if (err == nil) != (slowErr == nil) {
-			t.Fatalf("the loader's error %v, yaml.v3's %v, for:\n%q", err, slowErr, data)
+		if line != slow[0].Line {
+			t.Fatalf("the fast path starts the document on line %d, yaml.v3 on %d:\n%q", line, slow[0].Line, data)
 		}
-		if err != nil {
-			if err.Error() != slowErr.Error() {
-				t.Fatalf("the loader's error %q, yaml.v3's %q, for:\n%q", err, slowErr, data)
-			}
-			return
+	}
+	if panicked {
+		return ok // yaml.v3's own bug: the loader panics too
+	}
+	if first, at := firstContent(data); at < 0 || first == '{' || first == '[' {
+		return ok // not a YAML chunk for the loader
+	}
+	docs, err := parseChunk("fuzz", chunk{data: data, line: 1})
+	if (err == nil) != (slowErr == nil) {
+		t.Fatalf("the loader's error %v, yaml.v3's %v, for:\n%q", err, slowErr, data)
+	}
+	if err != nil {
+		if err.Error() != slowErr.Error() {
+			t.Fatalf("the loader's error %q, yaml.v3's %q, for:\n%q", err, slowErr, data)
 		}
-		if len(docs) != len(slow) {
-			t.Fatalf("the loader read %d documents, yaml.v3 %d, from:\n%q", len(docs), len(slow), data)
+		return ok
+	}
+	if len(docs) != len(slow) {
+		t.Fatalf("the loader read %d documents, yaml.v3 %d, from:\n%q", len(docs), len(slow), data)
+	}
+	for i := range docs {
+		if got, want := decodeJSON(t, docs[i].JSON), decodeJSON(t, slow[i].JSON); !reflect.DeepEqual(got, want) {
+			t.Fatalf("the loader differs from yaml.v3 for:\n%q\nloader:  %s\nyaml.v3: %s", data, docs[i].JSON, slow[i].JSON)
 		}
-		for i := range docs {
-			if got, want := decodeJSON(t, docs[i].JSON), decodeJSON(t, slow[i].JSON); !reflect.DeepEqual(got, want) {
-				t.Fatalf("the loader differs from yaml.v3 for:\n%q\nloader:  %s\nyaml.v3: %s", data, docs[i].JSON, slow[i].JSON)
-			}
-			if docs[i].Line != slow[i].Line {
-				t.Fatalf("the loader starts document %d on line %d, yaml.v3 on %d:\n%q", i+1, docs[i].Line, slow[i].Line, data)
-			}
+		if docs[i].Line != slow[i].Line {
+			t.Fatalf("the loader starts document %d on line %d, yaml.v3 on %d:\n%q", i+1, docs[i].Line, slow[i].Line, data)
 		}
-	})
+	}
+	return ok
+}
+
+// docGen writes random block YAML documents from pieces near the edges of
+// what the fast path reads: tricky keys and scalars, indentless and
+// indented sequences, mappings in sequences, comments and blank lines at
+// any indentation, trailing spaces, CR LF, and now and then a line one
+// column off.
+type docGen struct {
+	r    *rand.Rand
+	b    strings.Builder
+	eol  string
+	dash bool // the next line starts a mapping in a sequence item
+}
+
+// Keys and scalars: those the fast path reads first, then the rest.
+var genKeys = []string{
+	"a", "b", "c", "type", "spec", "metadata", "name", "-x", "a:b", "a#b", "1", "true", "null", "~", "k k", "x:", "a,b", "-",
+	"a #b", "<<", "a b ", `"q"`, "'s'", "é", "?x", ":x", "a\tb", "#c", "[a]", "{a}", "&x", "*x", "!t",
+}
+
+var genScalars = []string{
+	"x", "x y", "-5", "0", "-9223372036854775808", "9223372036854775807", "~", "null", "NULL", "nuLL", "true",
+	"False", "yes", "on", "<<", "::1/128", "-x", "?x", ":x", "a:b", "a#b", `""`, "''", `"a\"b"`, `"\u00e9\t\n"`,
+	"'it''s'", "é", `"é"`, "'é'", "{}", "[]", "a  b", "\u00a0", "\U0001F600", "1:2", "12:30:00", "_1", "1e", "x\r", "--- x", "... x", "-:x",
+	"0.",
+	"-0", "007", "1.5", "1e3", ".5", "+1", "9223372036854775808",
+	"a: b", "a #b", "x:", `"\ud800"`, `"\uDC00"`,
+	`"\ud83d\ude00"`, `"\/"`, `"\x41"`, `"\U0001F600"`, `"\0"`, "'a'b'", "'a''", "[a]", "{a: b}", "[ ]", "&x 1",
+	"*x", "!!str 1", "|", ">", "|\n  text", "2006-01-02", ".inf", "-.Inf", ".nan", "x # c", "x #c", "- x", "-", "?",
+	":", "'", `"`, `"\"`, `"x" y`, "'x' y", "\u0085", "\u2028", "\ufeff", "\ufffe", "\x01", "\x7f", "\xff",
+	"\xed\xa0\x80", "\t", "x\ty", "x\ry", "@x", "`x", "%x", ",x", "0x1F", "1_000",
+	"0o17", "0b1", "-.5", "+.5", "0e0", "-0.0", "1__0",
+}
+
+// goodKeys and goodScalars count the leading pieces of genKeys and
+// genScalars that the fast path reads.
+const goodKeys, goodScalars = 18, 42
+
+func (g *docGen) pick(s []string) string { return s[g.r.IntN(len(s))] }
+
+// pickMostlyGood picks among the first good pieces of s nine times in ten.
+func (g *docGen) pickMostlyGood(s []string, good int) string {
+	if g.r.IntN(10) > 0 {
+		return s[g.r.IntN(good)]
+	}
+	return g.pick(s)
+}
+
+func (g *docGen) key() string {
+	switch g.r.IntN(40) {
+	case 0:
+		return strings.Repeat("k", 1023+g.r.IntN(3))
+	case 1:
+		return g.pick(genScalars)
+	}
+	return g.pickMostlyGood(genKeys, goodKeys)
+}
+
+func (g *docGen) line(indent int, text string) {
+	switch g.r.IntN(100) {
+	case 0:
+		indent++
+	case 1:
+		if indent > 0 {
+			indent--
+		}
+	}
+	if g.dash {
+		g.dash = false
+		indent -= 2
+		text = "- " + text
+	}
+	g.b.WriteString(strings.Repeat(" ", max(indent, 0)))
+	g.b.WriteString(text)
+	if g.r.IntN(15) == 0 {
+		g.b.WriteString("   ")
+	}
+	g.b.WriteString(g.eol)
+	switch g.r.IntN(12) {
+	case 0:
+		g.b.WriteString(g.eol)
+	case 1:
+		g.b.WriteString(strings.Repeat(" ", g.r.IntN(indent+3)) + "#" + g.pick([]string{"", " c", " é", " \t", " a: b", "#", " - x"}) + g.eol)
+	}
+}
+
+func (g *docGen) mapping(indent, depth int) {
+	for range 1 + g.r.IntN(4) {
+		g.value(indent, g.key()+":", depth, true)
+	}
+}
+
+// value writes head ("key:" or "-") and a value.
+func (g *docGen) value(indent int, head string, depth int, isKey bool) {
+	n := 4
+	if depth >= 4 {
+		n = 2
+	}
+	switch g.r.IntN(n) {
+	case 0:
+		g.line(indent, head+" "+g.pickMostlyGood(genScalars, goodScalars))
+	case 1:
+		g.line(indent, head)
+	case 2:
+		g.line(indent, head)
+		g.mapping(indent+1+g.r.IntN(4), depth+1)
+	case 3:
+		g.line(indent, head)
+		in := indent + 2
+		if isKey && g.r.IntN(2) == 0 {
+			in = indent
+		}
+		g.sequence(in, depth+1)
+	}
+}
+
+func (g *docGen) sequence(indent, depth int) {
+	for range 1 + g.r.IntN(3) {
+		switch g.r.IntN(20) {
+		case 0, 1, 2, 3, 4, 5, 6, 7:
+			g.line(indent, "- "+g.pickMostlyGood(genScalars, goodScalars))
+		case 8:
+			g.line(indent, g.pick([]string{"-", "- - x", "-  x", "- # c"}))
+		default:
+			g.dash = true
+			g.mapping(indent+2, depth+1)
+		}
+	}
+}
+
+// randomDoc is a random block mapping.
+func randomDoc(r *rand.Rand) []byte {
+	g := docGen{r: r, eol: "\n"}
+	if r.IntN(5) == 0 {
+		g.eol = "\r\n"
+	}
+	g.mapping(0, 0)
+	return []byte(g.b.String())
 }

@@ -250,3 +250,22 @@ func BenchmarkParseChunksFile(b *testing.B) {
 		}
 	}
 }
+
+// TestFastYAMLRandomDocuments compares the fast path and the loader with
+// yaml.v3 on random documents (see docGen).
+func TestFastYAMLRandomDocuments(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	accepted, n := 0, 5000
+	for range n {
+		if checkAgainstYAMLv3(t, randomDoc(r)) {
+			accepted++
+		}
+		if t.Failed() {
+			return
+		}
+	}
+	t.Logf("the fast path read %d of %d random documents", accepted, n)
+	if accepted < n/20 {
+		t.Errorf("the fast path read only %d of %d random documents", accepted, n)
+	}
+}
