@@ -269,3 +269,40 @@ func TestFastYAMLRandomDocuments(t *testing.T) {
 		t.Errorf("the fast path read only %d of %d random documents", accepted, n)
 	}
 }
+
+// TestFastYAMLDepth compares both readers around nodeJSON's depth limit:
+// chains of mappings, some of them in one-item sequences, ending in a
+// scalar, {} or null at a depth of 60 to 67.
+func TestFastYAMLDepth(t *testing.T) {
+	accepted := 0
+	for depth := 60; depth <= 67; depth++ {
+		for _, seqEvery := range []int{0, 2, 3} {
+			for _, leaf := range []string{" x", " {}", ""} {
+				var b strings.Builder
+				b.WriteString("k0:")
+				col, level := 0, 1
+				for level < depth {
+					if seqEvery > 0 && level%seqEvery == 0 && level+1 < depth {
+						fmt.Fprintf(&b, "\n%s- k%d:", strings.Repeat(" ", col+2), level)
+						col, level = col+4, level+2
+					} else {
+						fmt.Fprintf(&b, "\n%sk%d:", strings.Repeat(" ", col+2), level)
+						col, level = col+2, level+1
+					}
+				}
+				b.WriteString(leaf + "\n")
+				doc := b.String()
+				ok := checkAgainstYAMLv3(t, []byte(doc))
+				if ok {
+					accepted++
+				}
+				if _, err := splitYAML("x", chunk{data: []byte(doc), line: 1}); err == nil && !ok {
+					t.Errorf("the fast path gave up on a document yaml.v3 reads:\n%s", doc)
+				}
+			}
+		}
+	}
+	if accepted == 0 {
+		t.Error("the fast path read none of the documents")
+	}
+}
