@@ -68,13 +68,9 @@ func CoreFields(t *Type, value []byte) (map[string]string, error) {
 // field; this one catches what they do not cover (JavaScript expressions
 // of filters, assets and proxy requests, metric thresholds, subdues, ...).
 func validateWithCore(t *Type, o Object) error {
-	b, err := Encode(o)
+	r, err := coreValue(t, o)
 	if err != nil {
 		return err
-	}
-	r := t.NewCore()
-	if err := json.Unmarshal(b, r); err != nil {
-		return &FieldError{Field: "spec", Msg: fmt.Sprintf("Sensu Go cannot read it: %v", err)}
 	}
 	if err := r.Validate(); err != nil {
 		return &FieldError{Field: "spec", Msg: fmt.Sprintf("%v (Sensu Go's validation)", err)}

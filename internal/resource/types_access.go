@@ -8,7 +8,7 @@ import (
 
 // Namespace is core/v2 Namespace: a name and nothing else.
 type Namespace struct {
-	Name string `json:"name"`
+	Name string `json:"name,omitempty"`
 }
 
 func (n *Namespace) Meta() ObjectMeta  { return ObjectMeta{Name: n.Name} }
@@ -22,9 +22,9 @@ func (n *Namespace) Validate() error     { return checkName("spec.name", n.Name,
 // User is core/v2 User. Password is only ever input: the store keeps the
 // bcrypt PasswordHash.
 type User struct {
-	Username     string   `json:"username"`
+	Username     string   `json:"username,omitempty"`
 	Password     string   `json:"password,omitempty"`
-	Groups       []string `json:"groups"`
+	Groups       []string `json:"groups,omitempty"`
 	Disabled     bool     `json:"disabled"`
 	PasswordHash string   `json:"password_hash,omitempty"`
 }
@@ -47,8 +47,10 @@ func IsBcryptHash(s string) bool {
 // APIKey is core/v2 APIKey. Its name is the key itself, so it is a secret.
 type APIKey struct {
 	withMeta
-	Username  string `json:"username"`
-	CreatedAt int64  `json:"created_at"`
+	Username  string `json:"username,omitempty"`
+	CreatedAt int64  `json:"created_at,omitempty"`
+	// Hash is set by Sensu Go's API when it makes a key.
+	Hash []byte `json:"hash,omitempty"`
 }
 
 func (k *APIKey) Validate() error {

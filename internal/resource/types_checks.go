@@ -9,8 +9,8 @@ import (
 
 // Secret maps an environment variable to a secret.
 type Secret struct {
-	Name   string `json:"name"`
-	Secret string `json:"secret"`
+	Name   string `json:"name,omitempty"`
+	Secret string `json:"secret,omitempty"`
 }
 
 // ResourceReference points at another resource (pipelines).
@@ -70,8 +70,8 @@ type ProxyRequests struct {
 
 // MetricTag is added to every metric a check outputs.
 type MetricTag struct {
-	Name  string `json:"name"`
-	Value string `json:"value"`
+	Name  string `json:"name,omitempty"`
+	Value string `json:"value,omitempty"`
 }
 
 // MetricThreshold sets a check's status from the value of one metric.
@@ -214,7 +214,7 @@ type Check struct {
 // HookConfig is core/v2 HookConfig.
 type HookConfig struct {
 	withMeta
-	Command       string   `json:"command"`
+	Command       string   `json:"command,omitempty"`
 	Timeout       uint32   `json:"timeout"`
 	Stdin         bool     `json:"stdin"`
 	RuntimeAssets []string `json:"runtime_assets"`
@@ -288,7 +288,7 @@ type HandlerSocket struct {
 // Handler is core/v2 Handler.
 type Handler struct {
 	withMeta
-	Type          string         `json:"type"`
+	Type          string         `json:"type,omitempty"`
 	Mutator       string         `json:"mutator,omitempty"`
 	Command       string         `json:"command,omitempty"`
 	Timeout       uint32         `json:"timeout"`
@@ -328,7 +328,7 @@ func (h *Handler) Validate() error {
 // EventFilter is core/v2 EventFilter.
 type EventFilter struct {
 	withMeta
-	Action        string          `json:"action"`
+	Action        string          `json:"action,omitempty"`
 	Expressions   []string        `json:"expressions"`
 	RuntimeAssets []string        `json:"runtime_assets"`
 	When          json.RawMessage `json:"when,omitempty"`

@@ -8,7 +8,7 @@ import (
 
 // NetworkInterface is one interface of an entity's host.
 type NetworkInterface struct {
-	Name      string   `json:"name"`
+	Name      string   `json:"name,omitempty"`
 	MAC       string   `json:"mac,omitempty"`
 	Addresses []string `json:"addresses"`
 }

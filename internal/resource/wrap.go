@@ -80,7 +80,11 @@ func Decode(doc []byte) (Decoded, error) {
 		d.Warnings = append(d.Warnings, fmt.Sprintf("metadata.name: %q replaced by %q (a silence is named subscription:check, as Sensu Go names it)", outer.Name, name))
 	}
 	setDefaults(d.Object)
-	d.Warnings = append(d.Warnings, droppedOnWrite(d.Object)...)
+	dropped, err := dropOnWrite(d.Object)
+	if err != nil {
+		return Decoded{}, err
+	}
+	d.Warnings = append(d.Warnings, dropped...)
 	return d, nil
 }
 

@@ -2,7 +2,11 @@ package resource
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"time"
+
+	corev2 "github.com/sensu/core/v2"
 )
 
 // DefaultSilencedExpiry is how long a silence without a positive expire
@@ -56,22 +60,28 @@ func SetCreatedBy(o Object, user string) {
 
 func (w *withMeta) meta() *ObjectMeta { return &w.Metadata }
 
-// droppedOnWrite are the fields Sensu Go's sensuctl create sets to null: a
-// check's subdue and a filter's when (both replaced in Sensu Go 6 by
-// subdues). We drop them too, and say so.
-func droppedOnWrite(o Object) []string {
-	isSet := func(b []byte) bool { b = bytes.TrimSpace(b); return len(b) > 0 && !bytes.Equal(b, []byte("null")) }
+// dropOnWrite removes the fields Sensu Go's sensuctl create sets to null:
+// a check's subdue and a filter's when (both replaced in Sensu Go 6 by
+// subdues). We drop them too, and say so. Sensu Go reads them first, so a
+// value it cannot read is still an error.
+func dropOnWrite(o Object) ([]string, error) {
+	var field string
+	var raw *json.RawMessage
 	switch v := o.(type) {
 	case *CheckConfig:
-		if isSet(v.Subdue) {
-			v.Subdue = nil
-			return []string{"spec.subdue: dropped, as Sensu Go drops it on create (use subdues)"}
-		}
+		field, raw = "subdue", &v.Subdue
 	case *EventFilter:
-		if isSet(v.When) {
-			v.When = nil
-			return []string{"spec.when: dropped, as Sensu Go drops it on create"}
-		}
+		field, raw = "when", &v.When
+	default:
+		return nil, nil
 	}
-	return nil
+	if b := bytes.TrimSpace(*raw); len(b) == 0 || bytes.Equal(b, []byte("null")) {
+		return nil, nil
+	}
+	var when *corev2.TimeWindowWhen
+	if err := json.Unmarshal(*raw, &when); err != nil {
+		return nil, jsonFieldError("spec."+field, err)
+	}
+	*raw = nil
+	return []string{fmt.Sprintf("spec.%s: dropped, as Sensu Go's sensuctl create drops it (Sensu Go 6 uses subdues)", field)}, nil
 }

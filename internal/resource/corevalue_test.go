@@ -1,0 +1,103 @@
+package resource
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+)
+
+// TestCoreValueMatchesJSON holds coreValue, which builds core/v2's value
+// field by field, equal to json.Unmarshal of our JSON into core/v2's type,
+// on every event, check and entity of the samples.
+func TestCoreValueMatchesJSON(t *testing.T) {
+	n := 0
+	for _, doc := range wrappedSamples(t) {
+		d, err := Decode(doc)
+		if err != nil {
+			t.Fatalf("%s: %v", doc, err)
+		}
+		switch d.Type.Kind {
+		case "Event", "CheckConfig", "Entity":
+		default:
+			continue
+		}
+		if err := Prepare(d.Type, d.Object, "default"); err != nil {
+			t.Fatalf("%s: %v", doc, err)
+		}
+		fast, err := coreValue(d.Type, d.Object)
+		if err != nil {
+			t.Fatal(err)
+		}
+		slow, err := coreViaJSON(d.Type, d.Object)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(fast, slow) {
+			fj, _ := json.Marshal(fast)
+			sj, _ := json.Marshal(slow)
+			t.Errorf("%s %s: field by field\n%s\nthrough JSON\n%s", d.Type.Kind, d.Object.Meta().Name, fj, sj)
+		}
+		n++
+	}
+	if n < 20 {
+		t.Fatalf("only %d events, checks and entities compared", n)
+	}
+}
+
+// wrappedSamples reads every wrapped document of the sample files (YAML or
+// JSON) as JSON.
+func wrappedSamples(t *testing.T) [][]byte {
+	t.Helper()
+	var out [][]byte
+	for _, dir := range []string{"../../testdata/sensu-go", "../../testdata/sensu-go/live-6.12", "../../testdata/resources"} {
+		files, _ := filepath.Glob(filepath.Join(dir, "*"))
+		for _, file := range files {
+			data, err := os.ReadFile(file)
+			if err != nil || !(strings.HasSuffix(file, ".yaml") || strings.HasSuffix(file, ".json")) {
+				continue
+			}
+			var docs []any
+			if trimmed := bytes.TrimSpace(data); len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') {
+				dec := json.NewDecoder(bytes.NewReader(data))
+				for {
+					var v any
+					if err := dec.Decode(&v); errors.Is(err, io.EOF) {
+						break
+					} else if err != nil {
+						t.Fatalf("%s: %v", file, err)
+					}
+					docs = append(docs, v)
+				}
+			} else {
+				dec := yaml.NewDecoder(bytes.NewReader(data))
+				for {
+					var v any
+					if err := dec.Decode(&v); errors.Is(err, io.EOF) {
+						break
+					} else if err != nil {
+						t.Fatalf("%s: %v", file, err)
+					}
+					docs = append(docs, v)
+				}
+			}
+			for _, v := range docs {
+				if m, ok := v.(map[string]any); ok && m["type"] != nil {
+					b, err := json.Marshal(m)
+					if err != nil {
+						t.Fatalf("%s: %v", file, err)
+					}
+					out = append(out, b)
+				}
+			}
+		}
+	}
+	return out
+}
