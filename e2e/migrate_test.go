@@ -626,6 +626,8 @@ func normalizedDump(t *testing.T, b *resBackend) string {
 	}
 	for _, d := range docs {
 		if md, ok := d["metadata"].(map[string]any); ok {
+			// What create stamps on every resource, as Sensu Go's does.
+			delete(md, "created_by")
 			if labels, ok := md["labels"].(map[string]any); ok {
 				delete(labels, "sensu.io/managed_by")
 				if len(labels) == 0 {

@@ -668,6 +668,70 @@ func TestSensuGo612EntityRedaction(t *testing.T) {
 		}
 	})
 
+	// What Sensu Go's create and API add (created_by, managed_by, a
+	// silence's creator, begin and expire_at) is added here too: check info
+	// equals Sensu Go's field by field, and each silence has Sensu Go's
+	// fields, with begin and expire_at relative to the moment of the write.
+	t.Run("check info and silenced list as Sensu Go shows them after create", func(t *testing.T) {
+		code, out, stderr := b.ctl(t, "check", "info", "check-nginx", "--format", "json")
+		var ours any
+		if code != 0 || json.Unmarshal([]byte(out), &ours) != nil {
+			t.Fatalf("check info check-nginx --format json: exit %d %q\n%s", code, out, stderr)
+		}
+		data, err := os.ReadFile(sg612File("check-nginx.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sensu any
+		if err := json.Unmarshal(data, &sensu); err != nil {
+			t.Fatal(err)
+		}
+		var diffs []sg612Diff
+		sg612Compare("", sg612Norm(ours), sg612Norm(sensu), &diffs)
+		for _, d := range diffs {
+			t.Errorf("check info check-nginx: %s: ours %s, Sensu Go's %s", d.Field, sg612Show(d.Ours), sg612Show(d.Sensu))
+		}
+
+		code, out, stderr = b.ctl(t, "silenced", "list", "--format", "json")
+		var silences []map[string]any
+		if code != 0 || json.Unmarshal([]byte(out), &silences) != nil {
+			t.Fatalf("silenced list --format json: exit %d %q\n%s", code, out, stderr)
+		}
+		data, err = os.ReadFile(sg612File("silenced-list.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sensuSilences []map[string]any
+		if err := json.Unmarshal(data, &sensuSilences); err != nil {
+			t.Fatal(err)
+		}
+		if len(silences) != len(sensuSilences) {
+			t.Fatalf("%d silences, Sensu Go has %d", len(silences), len(sensuSilences))
+		}
+		for i, s := range silences {
+			want := sensuSilences[i]
+			// begin is the moment of the write, unless the input gave one;
+			// expire_at keeps Sensu Go's distance from begin.
+			span := func(m map[string]any) float64 { return m["expire_at"].(float64) - m["begin"].(float64) }
+			if span(s) != span(want) {
+				t.Errorf("silence %v: expire_at - begin = %v, Sensu Go's %v", sg612Dig(s, "metadata", "name"), span(s), span(want))
+			}
+			// Only the silence whose begin the input gave (in the future)
+			// has the same begin and expire_at as Sensu Go's.
+			if want["begin"].(float64) != 1796431655 {
+				for _, k := range []string{"begin", "expire_at"} {
+					delete(s, k)
+					delete(want, k)
+				}
+			}
+			var diffs []sg612Diff
+			sg612Compare("", sg612Norm(any(s)), sg612Norm(any(want)), &diffs)
+			for _, d := range diffs {
+				t.Errorf("silence %v: %s: ours %s, Sensu Go's %s", sg612Dig(s, "metadata", "name"), d.Field, sg612Show(d.Ours), sg612Show(d.Sensu))
+			}
+		}
+	})
+
 	t.Run("entity list", func(t *testing.T) {
 		code, out, stderr := b.ctl(t, "entity", "list", "--format", "json")
 		var list []any

@@ -335,3 +335,48 @@ func TestDelete(t *testing.T) {
 		t.Errorf("namespace emptied: %v", err)
 	}
 }
+
+// TestApplySilences: a write gives a silence what Sensu Go's API gives it
+// (begin, expire_at, creator), and applying the same input again keeps the
+// stored begin, so nothing changes.
+func TestApplySilences(t *testing.T) {
+	cli := testutil.StartEtcd(t, 1).Client(t)
+	ctx := testutil.Ctx(t, time.Minute)
+	s := New(cli, 10*time.Second)
+	now := time.Unix(1796424455, 0)
+	input := func() []Entry {
+		return []Entry{
+			namespaceEntry(t, "default"),
+			entry(t, `{"type":"Silenced","spec":{"check":"check-nginx","expire":-1}}`),
+			entry(t, `{"type":"Silenced","spec":{"subscription":"linux","check":"check-disk","expire":3600,"creator":"alice"}}`),
+			entry(t, `{"type":"Silenced","spec":{"subscription":"entity:web-01","begin":1796431655,"expire":600}}`),
+		}
+	}
+	opts := ApplyOptions{Writer: resource.Writer{User: "admin", Now: now}}
+	if _, err := s.Apply(ctx, input(), opts, noWarn(t)); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][3]any{ // begin, expire_at, creator
+		"*:check-nginx":    {now.Unix(), now.Unix() + 86400, "admin"},
+		"linux:check-disk": {now.Unix(), now.Unix() + 3600, "alice"},
+		"entity:web-01:*":  {int64(1796431655), int64(1796431655 + 600), "admin"},
+	}
+	for name, w := range want {
+		o, err := s.Get(ctx, typ(t, "silenced"), "default", name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := o.(*resource.Silenced)
+		if g := [3]any{got.Begin, got.ExpireAt, got.Creator}; g != w {
+			t.Errorf("%s: begin, expire_at, creator = %v, want %v", name, g, w)
+		}
+	}
+	opts.Writer.Now = now.Add(time.Hour)
+	sum, err := s.Apply(ctx, input(), opts, noWarn(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := sum.Total(Unchanged); n != 4 {
+		t.Errorf("applying the same silences an hour later: %d unchanged, want 4 (%+v)", n, sum)
+	}
+}
