@@ -264,6 +264,23 @@ func TestCoreDecodesAsOurs(t *testing.T) {
 		if diff := diffJSON(typ.Kind, canonical(t, oursJSON), canonical(t, coreJSON)); len(diff) > 0 {
 			t.Errorf("%s: %s decodes differently:\n  %s", d.where, typ.Kind, strings.Join(diff, "\n  "))
 		}
+		// What we print goes back through core/v2 unchanged.
+		again := typ.NewCore()
+		if err := json.Unmarshal(oursJSON, again); err != nil {
+			t.Errorf("%s: core cannot read what we print: %v", d.where, err)
+			continue
+		}
+		if err := again.Validate(); err != nil {
+			t.Errorf("%s: core's Validate refuses what we print: %v", d.where, err)
+		}
+		againJSON, err := json.Marshal(again)
+		if err != nil {
+			t.Fatal(err)
+		}
+		againJSON = apiView(t, typ, againJSON)
+		if diff := diffJSON(typ.Kind, canonical(t, oursJSON), canonical(t, againJSON)); len(diff) > 0 {
+			t.Errorf("%s: what we print re-encodes differently through core:\n  %s", d.where, strings.Join(diff, "\n  "))
+		}
 	}
 	for _, typ := range resource.All {
 		if kinds[typ.Kind] == 0 {
