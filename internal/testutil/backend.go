@@ -164,6 +164,7 @@ func (p *BackendProcess) start() {
 		p.t.Fatal(err)
 	}
 	cmd := exec.Command(p.bin, p.Config.StartArgs()...)
+	cmd.SysProcAttr = childAttr()
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.Env = append(CleanEnv(), p.Config.Env...)
 	if err := cmd.Start(); err != nil {

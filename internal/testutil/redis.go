@@ -129,6 +129,7 @@ func (r *Redis) start(bin string) error {
 			"--tls-ca-cert-file", r.tls.CA.CertFile, "--tls-auth-clients", "no")
 	}
 	cmd := exec.Command(bin, args...)
+	cmd.SysProcAttr = childAttr()
 	cmd.Dir = r.dir
 	if err := cmd.Start(); err != nil {
 		return err
