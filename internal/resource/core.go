@@ -68,10 +68,17 @@ func CoreFields(t *Type, value []byte) (map[string]string, error) {
 // field; this one catches what they do not cover (JavaScript expressions
 // of filters, assets and proxy requests, metric thresholds, subdues, ...).
 func validateWithCore(t *Type, o Object) error {
+	if e, ok := o.(*Event); ok {
+		return validateEventWithCore(e)
+	}
 	r, err := coreValue(t, o)
 	if err != nil {
 		return err
 	}
+	return coreValidate(r)
+}
+
+func coreValidate(r corev2.Resource) error {
 	if err := r.Validate(); err != nil {
 		return &FieldError{Field: "spec", Msg: fmt.Sprintf("%v (Sensu Go's validation)", err)}
 	}

@@ -19,6 +19,9 @@ import (
 // on every event, check and entity of the samples.
 func TestCoreValueMatchesJSON(t *testing.T) {
 	n := 0
+	// One scratch for every event, as the pool reuses them: nothing of an
+	// earlier event may remain.
+	scratch := new(eventScratch)
 	for _, doc := range wrappedSamples(t) {
 		d, err := Decode(doc)
 		if err != nil {
@@ -39,6 +42,16 @@ func TestCoreValueMatchesJSON(t *testing.T) {
 		slow, err := coreViaJSON(d.Type, d.Object)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if e, ok := d.Object.(*Event); ok {
+			if err := fillEvent(&scratch.event, &scratch.entity, &scratch.check, e); err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(&scratch.event, slow) {
+				fj, _ := json.Marshal(&scratch.event)
+				sj, _ := json.Marshal(slow)
+				t.Errorf("event %s in reused scratch space\n%s\nthrough JSON\n%s", d.Object.Meta().Name, fj, sj)
+			}
 		}
 		if !reflect.DeepEqual(fast, slow) {
 			fj, _ := json.Marshal(fast)
