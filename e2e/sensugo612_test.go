@@ -642,29 +642,9 @@ func TestSensuGo612EntityRedaction(t *testing.T) {
 
 	t.Run("entity info", func(t *testing.T) {
 		code, out, stderr := b.ctl(t, "entity", "info", "web-01", "--format", "json")
-		var ours any
-		if code != 0 || json.Unmarshal([]byte(out), &ours) != nil {
-			t.Fatalf("entity info web-01 --format json: exit %d %q\n%s", code, out, stderr)
-		}
+		ours := sg612SameAsFile(t, "entity info web-01 --format json", code, out, stderr, "entity-web-01.json")
 		if got := apiKey(ours); got != "REDACTED" {
 			t.Errorf("entity info web-01 --format json shows api_key %s, want \"REDACTED\" (core/v2 redacts the annotations and labels named in the entity's redact)", sg612Show(got))
-		}
-		data, err := os.ReadFile(sg612File("entity-web-01.json"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var sensu any
-		if err := json.Unmarshal(data, &sensu); err != nil {
-			t.Fatal(err)
-		}
-		var diffs []sg612Diff
-		sg612Compare("", sg612Norm(ours), sg612Norm(sensu), &diffs)
-		if len(diffs) > 0 {
-			var lines []string
-			for _, d := range diffs {
-				lines = append(lines, fmt.Sprintf("%s: ours %s, Sensu Go's %s", d.Field, sg612Show(d.Ours), sg612Show(d.Sensu)))
-			}
-			t.Errorf("entity info web-01 --format json differs from Sensu Go 6.12's (entity-web-01.json):\n  %s", strings.Join(lines, "\n  "))
 		}
 	})
 
@@ -674,30 +654,14 @@ func TestSensuGo612EntityRedaction(t *testing.T) {
 	// fields, with begin and expire_at relative to the moment of the write.
 	t.Run("check info and silenced list as Sensu Go shows them after create", func(t *testing.T) {
 		code, out, stderr := b.ctl(t, "check", "info", "check-nginx", "--format", "json")
-		var ours any
-		if code != 0 || json.Unmarshal([]byte(out), &ours) != nil {
-			t.Fatalf("check info check-nginx --format json: exit %d %q\n%s", code, out, stderr)
-		}
-		data, err := os.ReadFile(sg612File("check-nginx.json"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var sensu any
-		if err := json.Unmarshal(data, &sensu); err != nil {
-			t.Fatal(err)
-		}
-		var diffs []sg612Diff
-		sg612Compare("", sg612Norm(ours), sg612Norm(sensu), &diffs)
-		for _, d := range diffs {
-			t.Errorf("check info check-nginx: %s: ours %s, Sensu Go's %s", d.Field, sg612Show(d.Ours), sg612Show(d.Sensu))
-		}
+		sg612SameAsFile(t, "check info check-nginx --format json", code, out, stderr, "check-nginx.json")
 
 		code, out, stderr = b.ctl(t, "silenced", "list", "--format", "json")
 		var silences []map[string]any
 		if code != 0 || json.Unmarshal([]byte(out), &silences) != nil {
 			t.Fatalf("silenced list --format json: exit %d %q\n%s", code, out, stderr)
 		}
-		data, err = os.ReadFile(sg612File("silenced-list.json"))
+		data, err := os.ReadFile(sg612File("silenced-list.json"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -782,4 +746,29 @@ func TestSensuGo612EntityRedaction(t *testing.T) {
 		}
 	})
 	checkStored(t, "after info, list and dump")
+}
+
+// sg612SameAsFile checks that a command's JSON output (its exit code,
+// stdout and stderr given) equals Sensu Go 6.12's output in file, field by
+// field, and returns ours.
+func sg612SameAsFile(t *testing.T, what string, code int, out, stderr, file string) any {
+	t.Helper()
+	var ours any
+	if code != 0 || json.Unmarshal([]byte(out), &ours) != nil {
+		t.Fatalf("%s: exit %d %q\n%s", what, code, out, stderr)
+	}
+	data, err := os.ReadFile(sg612File(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sensu any
+	if err := json.Unmarshal(data, &sensu); err != nil {
+		t.Fatal(err)
+	}
+	var diffs []sg612Diff
+	sg612Compare("", sg612Norm(ours), sg612Norm(sensu), &diffs)
+	for _, d := range diffs {
+		t.Errorf("%s differs from Sensu Go 6.12's (%s): %s: ours %s, Sensu Go's %s", what, file, d.Field, sg612Show(d.Ours), sg612Show(d.Sensu))
+	}
+	return ours
 }
