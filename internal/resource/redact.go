@@ -1,6 +1,8 @@
 package resource
 
 import (
+	"sort"
+
 	corev2 "github.com/sensu/core/v2"
 )
 
@@ -94,4 +96,39 @@ func stringList(v any) []string {
 		}
 	}
 	return out
+}
+
+// KeepRedacted puts back, in an entity about to be written, the stored
+// values of secret labels and annotations that read REDACTED: a dump made
+// without --include-secrets (ours, or any of Sensu Go's) holds REDACTED in
+// their place, and restoring it must not overwrite the real values. prev
+// is the stored entity. It reports the keys it could not put back (no
+// stored value): they are written as REDACTED.
+func KeepRedacted(e, prev *Entity) (lost []string) {
+	keep := func(kind string, m map[string]string, old map[string]string) {
+		for k, v := range m {
+			if v != corev2.Redacted || !isRedacted(k, e.Redact) {
+				continue
+			}
+			if ov, ok := old[k]; ok && ov != corev2.Redacted {
+				m[k] = ov
+				continue
+			}
+			lost = append(lost, kind+"."+k)
+		}
+	}
+	var oldLabels, oldAnnotations map[string]string
+	if prev != nil {
+		oldLabels, oldAnnotations = prev.Metadata.Labels, prev.Metadata.Annotations
+	}
+	keep("labels", e.Metadata.Labels, oldLabels)
+	keep("annotations", e.Metadata.Annotations, oldAnnotations)
+	sort.Strings(lost)
+	return lost
+}
+
+// isRedacted asks core/v2 whether key is one of the redacted ones.
+func isRedacted(key string, redact []string) bool {
+	labels, _ := redactMeta(map[string]string{key: "x"}, nil, redact)
+	return labels[key] == corev2.Redacted
 }

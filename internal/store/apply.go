@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -196,7 +197,7 @@ func (s *Store) Apply(ctx context.Context, entries []Entry, opts ApplyOptions, w
 	enc := resource.NewEncoder()
 	for _, p := range plan {
 		cur, found := existing[p.key]
-		if err := prepareValue(enc, p, cur, found, opts.Writer); err != nil {
+		if err := prepareValue(enc, p, cur, found, opts.Writer, warn); err != nil {
 			return nil, err
 		}
 		if u, ok := p.Object.(*resource.User); ok && u.Disabled && u.PasswordHash == "" && !found {
@@ -395,7 +396,7 @@ func (s *Store) checkNamespaces(ctx context.Context, plan []*planned, assumed []
 // prepareValue encodes the stored form. Users: a plain password is hashed;
 // with no password or hash the existing hash is kept, and a new user is
 // created disabled.
-func prepareValue(enc *resource.Encoder, p *planned, cur stored, found bool, w resource.Writer) error {
+func prepareValue(enc *resource.Encoder, p *planned, cur stored, found bool, w resource.Writer, warn func(string)) error {
 	if s, ok := p.Object.(*resource.Silenced); ok {
 		var prev *resource.Silenced
 		if found {
@@ -407,6 +408,18 @@ func prepareValue(enc *resource.Encoder, p *planned, cur stored, found bool, w r
 			w.Now = time.Now()
 		}
 		resource.CompleteSilence(s, prev, w)
+	}
+	if e, ok := p.Object.(*resource.Entity); ok {
+		var prev *resource.Entity
+		if found {
+			if old, err := resource.DecodeStored(p.Type, cur.value); err == nil {
+				prev = old.(*resource.Entity)
+			}
+		}
+		if lost := resource.KeepRedacted(e, prev); len(lost) > 0 && warn != nil {
+			warn(fmt.Sprintf("%s: entity %s: %s read REDACTED (a dump without secrets) and no value is stored: written as REDACTED",
+				p.Where, e.Metadata.Name, strings.Join(lost, ", ")))
+		}
 	}
 	if u, ok := p.Object.(*resource.User); ok {
 		var oldHash string

@@ -380,3 +380,41 @@ func TestApplySilences(t *testing.T) {
 		t.Errorf("applying the same silences an hour later: %d unchanged, want 4 (%+v)", n, sum)
 	}
 }
+
+// TestApplyKeepsRedactedValues: restoring a dump made without secrets,
+// whose secret entity annotations read REDACTED, keeps the stored values
+// (the resource is unchanged); a new entity is written as given, with a
+// warning.
+func TestApplyKeepsRedactedValues(t *testing.T) {
+	cli := testutil.StartEtcd(t, 1).Client(t)
+	ctx := testutil.Ctx(t, time.Minute)
+	s := New(cli, 10*time.Second)
+	web := func(key string) Entry {
+		return entry(t, fmt.Sprintf(`{"type":"Entity","metadata":{"name":"web-01","annotations":{"api_key":%q,"owner":"ops"}},"spec":{"entity_class":"agent"}}`, key))
+	}
+	if _, err := s.Apply(ctx, []Entry{namespaceEntry(t, "default"), web("s3cr3t")}, ApplyOptions{}, noWarn(t)); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := s.Apply(ctx, []Entry{web("REDACTED")}, ApplyOptions{}, noWarn(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Total(Unchanged) != 1 {
+		t.Errorf("restoring a redacted copy: %+v, want it unchanged", sum)
+	}
+	o, err := s.Get(ctx, typ(t, "entities"), "default", "web-01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := o.Meta().Annotations["api_key"]; got != "s3cr3t" {
+		t.Errorf("stored api_key %q, want the real value kept", got)
+	}
+	var warnings []string
+	db := entry(t, `{"type":"Entity","metadata":{"name":"db-01","annotations":{"api_key":"REDACTED"}},"spec":{"entity_class":"agent"}}`)
+	if _, err := s.Apply(ctx, []Entry{db}, ApplyOptions{}, func(m string) { warnings = append(warnings, m) }); err != nil {
+		t.Fatal(err)
+	}
+	if len(warnings) != 1 || !strings.Contains(warnings[0], "db-01") || !strings.Contains(warnings[0], "annotations.api_key") {
+		t.Errorf("warnings %q, want one naming db-01 and annotations.api_key", warnings)
+	}
+}
