@@ -291,6 +291,23 @@ var yaml11Plain = func() []*regexp.Regexp {
 	return res
 }()
 
+// eachScalar calls f for every scalar of every document of a YAML stream.
+func eachScalar(t *testing.T, data []byte, f func(*yaml.Node)) {
+	t.Helper()
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for {
+		var n yaml.Node
+		err := dec.Decode(&n)
+		if errors.Is(err, io.EOF) {
+			return
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		walkScalars(&n, f)
+	}
+}
+
 // walkScalars calls f for every scalar node under n.
 func walkScalars(n *yaml.Node, f func(*yaml.Node)) {
 	if n.Kind == yaml.ScalarNode {
@@ -385,30 +402,19 @@ func TestAppendYAMLReadersReadStringsBack(t *testing.T) {
 
 	t.Run("YAML 1.1 regexps", func(t *testing.T) {
 		// Every string written plain is a string by the 1.1 type repository.
-		dec := yaml.NewDecoder(bytes.NewReader(out))
 		plain := 0
-		for {
-			var n yaml.Node
-			err := dec.Decode(&n)
-			if errors.Is(err, io.EOF) {
-				break
+		eachScalar(t, out, func(s *yaml.Node) {
+			if s.Style != 0 || s.Tag != "!!str" {
+				return
 			}
-			if err != nil {
-				t.Fatal(err)
+			plain++
+			for _, re := range yaml11Plain {
+				if re.MatchString(s.Value) {
+					t.Errorf("line %d: %q is written plain, but a YAML 1.1 reader resolves it by %s", s.Line, s.Value, re)
+					break
+				}
 			}
-			walkScalars(&n, func(s *yaml.Node) {
-				if s.Style != 0 || s.Tag != "!!str" {
-					return
-				}
-				plain++
-				for _, re := range yaml11Plain {
-					if re.MatchString(s.Value) {
-						t.Errorf("line %d: %q is written plain, but a YAML 1.1 reader resolves it by %s", s.Line, s.Value, re)
-						break
-					}
-				}
-			})
-		}
+		})
 		if plain < 1000 {
 			t.Errorf("only %d plain strings checked", plain)
 		}
@@ -484,45 +490,34 @@ func TestAppendYAMLQuotesAsSensuGo(t *testing.T) {
 	ours := map[string]string{
 		"::1/128": "a plain scalar that starts with ':' is a Ruby Symbol to Psych: we quote every string that starts with an indicator",
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var strs, quoted, others int
 	seen := map[string]bool{}
-	for {
-		var n yaml.Node
-		err := dec.Decode(&n)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		walkScalars(&n, func(s *yaml.Node) {
-			if s.Tag != "!!str" {
-				// A plain int, bool or null there: as a string, we quote it.
-				others++
-				if !ourQuoting(s.Value) {
-					t.Errorf("line %d: %s %q: as a string it would be written plain", s.Line, s.Tag, s.Value)
-				}
-				return
+	eachScalar(t, data, func(s *yaml.Node) {
+		if s.Tag != "!!str" {
+			// A plain int, bool or null there: as a string, we quote it.
+			others++
+			if !ourQuoting(s.Value) {
+				t.Errorf("line %d: %s %q: as a string it would be written plain", s.Line, s.Tag, s.Value)
 			}
-			strs++
-			theirs := s.Style != 0
+			return
+		}
+		strs++
+		theirs := s.Style != 0
+		if theirs {
+			quoted++
+		}
+		if ourQuoting(s.Value) == theirs {
+			return
+		}
+		if why, ok := ours[s.Value]; ok {
+			seen[s.Value] = true
 			if theirs {
-				quoted++
+				t.Errorf("line %d: %q: Sensu Go quotes it now; drop the exception (%s)", s.Line, s.Value, why)
 			}
-			if ourQuoting(s.Value) == theirs {
-				return
-			}
-			if why, ok := ours[s.Value]; ok {
-				seen[s.Value] = true
-				if theirs {
-					t.Errorf("line %d: %q: Sensu Go quotes it now; drop the exception (%s)", s.Line, s.Value, why)
-				}
-				return
-			}
-			t.Errorf("line %d: %q: Sensu Go quoted=%v, we quoted=%v", s.Line, s.Value, theirs, !theirs)
-		})
-	}
+			return
+		}
+		t.Errorf("line %d: %q: Sensu Go quoted=%v, we quoted=%v", s.Line, s.Value, theirs, !theirs)
+	})
 	for s := range ours {
 		if !seen[s] {
 			t.Errorf("exception %q is no longer needed", s)

@@ -77,29 +77,20 @@ func wrappedSamples(t *testing.T) [][]byte {
 			if err != nil || !(strings.HasSuffix(file, ".yaml") || strings.HasSuffix(file, ".json")) {
 				continue
 			}
-			var docs []any
+			// Both decoders read a stream of documents.
+			var dec interface{ Decode(any) error } = yaml.NewDecoder(bytes.NewReader(data))
 			if trimmed := bytes.TrimSpace(data); len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') {
-				dec := json.NewDecoder(bytes.NewReader(data))
-				for {
-					var v any
-					if err := dec.Decode(&v); errors.Is(err, io.EOF) {
-						break
-					} else if err != nil {
-						t.Fatalf("%s: %v", file, err)
-					}
-					docs = append(docs, v)
+				dec = json.NewDecoder(bytes.NewReader(data))
+			}
+			var docs []any
+			for {
+				var v any
+				if err := dec.Decode(&v); errors.Is(err, io.EOF) {
+					break
+				} else if err != nil {
+					t.Fatalf("%s: %v", file, err)
 				}
-			} else {
-				dec := yaml.NewDecoder(bytes.NewReader(data))
-				for {
-					var v any
-					if err := dec.Decode(&v); errors.Is(err, io.EOF) {
-						break
-					} else if err != nil {
-						t.Fatalf("%s: %v", file, err)
-					}
-					docs = append(docs, v)
-				}
+				docs = append(docs, v)
 			}
 			for _, v := range docs {
 				if m, ok := v.(map[string]any); ok && m["type"] != nil {
