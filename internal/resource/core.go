@@ -78,7 +78,15 @@ func validateWithCore(t *Type, o Object) error {
 	return coreValidate(r)
 }
 
-func coreValidate(r corev2.Resource) error {
+// coreValidate runs r's Validate. core/v2 panics on some shapes it
+// decodes (a null entry in an asset's builds); Sensu Go's API then fails
+// the request, and we refuse the resource.
+func coreValidate(r corev2.Resource) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = &FieldError{Field: "spec", Msg: fmt.Sprintf("Sensu Go's validation fails on it (%v): look for a null entry in a list", p)}
+		}
+	}()
 	if err := r.Validate(); err != nil {
 		return &FieldError{Field: "spec", Msg: fmt.Sprintf("%v (Sensu Go's validation)", err)}
 	}

@@ -119,7 +119,7 @@ func coreDecodeWrapped(t *testing.T, doc []byte) (*resource.Type, any, error) {
 	// fills it in (core/v2's SetObjectMeta).
 	if name, ok := w.Metadata["name"]; ok && (typ.Kind == "Namespace" || typ.Kind == "User") {
 		field := map[string]string{"Namespace": "name", "User": "username"}[typ.Kind]
-		if v, ok := w.Spec[field]; !ok || string(v) == `""` {
+		if v, ok := w.Spec[field]; !ok || string(v) == `""` || string(v) == "null" {
 			w.Spec[field] = name
 		}
 	}
