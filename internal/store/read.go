@@ -68,12 +68,18 @@ func (s *Store) scanType(ctx context.Context, t *resource.Type, namespace string
 		if err != nil {
 			return rev, readError(t, err)
 		}
+		// A read at rev answers with the store's current revision in its
+		// header: the revision read is rev, and the next types must be read
+		// there too.
+		if rev == 0 {
+			rev = resp.Header.Revision
+		}
 		for _, kv := range resp.Kvs {
 			if err := fn(KV{Type: t, Key: string(kv.Key), Value: kv.Value, ModRevision: kv.ModRevision}); err != nil {
-				return resp.Header.Revision, err
+				return rev, err
 			}
 		}
-		return resp.Header.Revision, nil
+		return rev, nil
 	}
 
 	return s.scanRange(ctx, t, prefix, clientv3.GetPrefixRangeEnd(prefix), rev, fn)

@@ -418,3 +418,80 @@ func TestApplyKeepsRedactedValues(t *testing.T) {
 		t.Errorf("warnings %q, want one naming db-01 and annotations.api_key", warnings)
 	}
 }
+
+// TestScanIsPointInTime: dumps taken while writers create checks and
+// change the tessen singleton hold exactly what the store held at the
+// revision they read at, type by type.
+func TestScanIsPointInTime(t *testing.T) {
+	cli := testutil.StartEtcd(t, 1).Client(t)
+	ctx := testutil.Ctx(t, 2*time.Minute)
+	s := New(cli, 10*time.Second)
+	if _, err := s.Apply(ctx, []Entry{namespaceEntry(t, "default")}, ApplyOptions{}, noWarn(t)); err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan struct{})
+	writers := make(chan error, 1)
+	go func() {
+		defer close(writers)
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			batch := []Entry{entry(t, fmt.Sprintf(`{"type":"TessenConfig","spec":{"opt_out":%v}}`, i%2 == 0))}
+			for j := 0; j < 20; j++ {
+				batch = append(batch, checkEntry(t, "default", fmt.Sprintf("check-%d-%d", i, j), 60))
+			}
+			if _, err := s.Apply(ctx, batch, ApplyOptions{}, func(string) {}); err != nil {
+				writers <- err
+				return
+			}
+		}
+	}()
+	for run := 0; run < 10; run++ {
+		time.Sleep(20 * time.Millisecond)
+		rev, _, err := s.Head(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		scanned := map[string]string{}
+		read, err := s.Scan(ctx, resource.All, "", rev, func(kv KV) error {
+			scanned[kv.Key] = string(kv.Value)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if read != rev {
+			t.Errorf("run %d: Scan says it read revision %d, asked for %d", run, read, rev)
+		}
+		want := map[string]string{}
+		for _, typ := range resource.All {
+			opts := []clientv3.OpOption{clientv3.WithRev(rev)}
+			if !typ.Singleton {
+				opts = append(opts, clientv3.WithPrefix())
+			}
+			resp, err := cli.Get(ctx, typ.ListPrefix(""), opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, kv := range resp.Kvs {
+				want[string(kv.Key)] = string(kv.Value)
+			}
+		}
+		if len(scanned) != len(want) {
+			t.Errorf("run %d: %d keys scanned, the store held %d at revision %d", run, len(scanned), len(want), rev)
+		}
+		for k, v := range want {
+			if scanned[k] != v {
+				t.Errorf("run %d: %s differs from the store at revision %d", run, k, rev)
+				break
+			}
+		}
+	}
+	close(stop)
+	if err := <-writers; err != nil {
+		t.Fatal(err)
+	}
+}
