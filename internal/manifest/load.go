@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/dustin/go-humanize"
 	"gopkg.in/yaml.v3"
 
 	"github.com/sensu-etcd/sensu/internal/resource"
@@ -50,6 +51,12 @@ type Options struct {
 	// metadata.created_by, as Sensu Go's API does on create.
 	CreatedBy string
 }
+
+// MaxDocumentBytes is the largest resource accepted: etcd refuses a
+// request over its --max-request-bytes, 1.5 MiB unless sensu-backend is
+// started with another --etcd-max-request-bytes. Checking it while reading
+// refuses the input before anything is written, with the document named.
+const MaxDocumentBytes = 1536 * 1024
 
 // maxProblems caps the problems listed in one error.
 const maxProblems = 20
@@ -206,6 +213,10 @@ func parallel(n int, fn func(int)) {
 // decode turns a document into an item. The item has its Type and Object
 // even when validation fails, so the error can say what it is about.
 func decode(doc *Document, opts Options) (Item, []string, error) {
+	if len(doc.JSON) > MaxDocumentBytes {
+		return Item{Doc: doc}, nil, fmt.Errorf("the resource is %s as JSON: more than one etcd request carries (%s, the default of sensu-backend's --etcd-max-request-bytes, as in Sensu Go)",
+			humanize.IBytes(uint64(len(doc.JSON))), humanize.IBytes(MaxDocumentBytes))
+	}
 	d, err := resource.Decode(doc.JSON)
 	if err != nil {
 		return Item{Doc: doc}, nil, err
@@ -242,6 +253,13 @@ func describe(it Item) string {
 	}
 	m := it.Object.Meta()
 	name := resource.StoreName(it.Object)
+	// A name may be what is wrong (too long): keep messages one line.
+	if len(name) > 60 {
+		name = name[:60] + "…"
+	}
+	if len(m.Namespace) > 60 {
+		m.Namespace = m.Namespace[:60] + "…"
+	}
 	if m.Namespace != "" {
 		return fmt.Sprintf("%s %s/%s", it.Type.Kind, m.Namespace, name)
 	}

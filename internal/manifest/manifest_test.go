@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+	"time"
 
 	"github.com/sensu-etcd/sensu/internal/resource"
 )
@@ -668,5 +669,46 @@ func TestReadPathsThenLoad(t *testing.T) {
 	want := filepath.Join(dir, "sub", "04.yaml") + ":1: document 1 (CheckConfig default/b): duplicate of " + filepath.Join(dir, "02-checks.yaml") + ":9: document 2"
 	if len(p) != 1 || !strings.HasPrefix(p[0], want) {
 		t.Errorf("got %q, want %q", p, want)
+	}
+}
+
+// TestLoadBoundedInput: hostile input is refused quickly, naming the
+// limit, and before anything would be written: nested aliases (a "billion
+// laughs" of 461 bytes that would expand to 387 million values), nesting
+// 10,000 deep, a 2 MiB value and a 1 MiB name.
+func TestLoadBoundedInput(t *testing.T) {
+	laughs := "type: CheckConfig\nmetadata:\n  name: bomb\nspec:\n  command: x\n  interval: 60\n  bomb:\n" +
+		"    a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+	prev := "a"
+	for _, n := range []string{"b", "c", "d", "e", "f", "g", "h", "i"} {
+		laughs += "    " + n + ": &" + n + " [" + strings.TrimSuffix(strings.Repeat("*"+prev+", ", 9), ", ") + "]\n"
+		prev = n
+	}
+	for _, tc := range []struct{ name, data, want string }{
+		{"aliases", laughs, "expands too many aliases"},
+		{"nesting", "type: CheckConfig\nmetadata:\n  name: deep\nspec:\n  command: x\n  interval: 60\n  deep: " +
+			strings.Repeat("[", 10000) + strings.Repeat("]", 10000) + "\n", "nested too deeply"},
+		{"value", "type: CheckConfig\nmetadata:\n  name: big\nspec:\n  command: " + strings.Repeat("x", 2<<20) + "\n  interval: 60\n",
+			"more than one etcd request carries (1.5 MiB"},
+		{"json value", `{"type":"CheckConfig","metadata":{"name":"big"},"spec":{"command":"` + strings.Repeat("x", 2<<20) + `","interval":60}}`,
+			"more than one etcd request carries (1.5 MiB"},
+		{"yaml document", "type: CheckConfig\nmetadata:\n  name: big\nspec:\n  command: " + strings.Repeat("x", 7<<20) + "\n",
+			"a YAML document of 7.0 MiB"},
+		{"name", "type: CheckConfig\nmetadata:\n  name: " + strings.Repeat("n", 1<<20) + "\nspec:\n  command: x\n  interval: 60\n",
+			"is 1048576 bytes long: a name is at most 1024"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			start := time.Now()
+			_, _, err := Load([]Source{src("in.yaml", tc.data)}, Options{DefaultNamespace: "default"})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %.300v, want one containing %q", err, tc.want)
+			}
+			if len(err.Error()) > 1000 {
+				t.Errorf("the error is %d bytes long: it should stay readable", len(err.Error()))
+			}
+			if d := time.Since(start); d > 5*time.Second {
+				t.Errorf("refused after %v", d)
+			}
+		})
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 
+	"github.com/dustin/go-humanize"
 	"gopkg.in/yaml.v3"
 )
 
@@ -30,6 +31,11 @@ type Document struct {
 	// until decoding succeeds so that an error can still find its field.
 	yamlSource []byte
 }
+
+// maxYAMLChunkBytes bounds one YAML document before it is parsed: YAML
+// can be longer than its JSON (indentation, comments), so allow four times
+// the largest resource.
+const maxYAMLChunkBytes = 4 * MaxDocumentBytes
 
 // chunk is a piece of a source between lines that start with "---".
 type chunk struct {
@@ -103,6 +109,12 @@ func parseChunk(name string, c chunk) ([]*Document, error) {
 	case first == '{' || first == '[':
 		// Start at the JSON: comment lines before it are not JSON.
 		return splitJSON(name, chunk{data: c.data[at:], line: c.line + lineAt(c.data, int64(at))})
+	}
+	// One YAML document at a time: one far over the largest resource is
+	// refused before it is parsed, which would take several times its size.
+	if len(c.data) > maxYAMLChunkBytes {
+		return nil, fmt.Errorf("%s:%d: a YAML document of %s: a resource is at most %s as JSON (the default of sensu-backend's --etcd-max-request-bytes)",
+			name, c.line, humanize.IBytes(uint64(len(c.data))), humanize.IBytes(MaxDocumentBytes))
 	}
 	if js, line, ok := fastYAMLToJSON(c.data); ok {
 		return []*Document{{Source: name, Line: c.line + line - 1, JSON: js, yamlSource: c.data, lineOffset: c.line - 1}}, nil

@@ -13,20 +13,56 @@ import (
 
 // nodeJSON writes a YAML node as JSON, so that the resource types decode
 // YAML and JSON input the same way (json tags, types). Scalars keep the type
-// YAML resolved them to: a quoted "60" stays a string.
+// YAML resolved them to: a quoted "60" stays a string. Aliases are expanded
+// within yaml.v3's own limit, so that a few hundred bytes of nested aliases
+// (a "billion laughs") are refused instead of filling memory.
 func nodeJSON(buf *bytes.Buffer, n *yaml.Node, depth int) error {
+	return (&jsonConverter{buf: buf}).node(n, depth)
+}
+
+// jsonConverter counts nodes as yaml.v3's decoder does when it decodes
+// into Go values: every node written, and those written inside an alias.
+type jsonConverter struct {
+	buf                                 *bytes.Buffer
+	decodeCount, aliasCount, aliasDepth int
+}
+
+// allowedAliasRatio is yaml.v3's: up to 99% of the nodes may come from
+// aliases in documents of up to 400,000 nodes, falling to 10% at 4,000,000.
+func allowedAliasRatio(decodeCount int) float64 {
+	const low, high = 400000, 4000000
+	switch {
+	case decodeCount <= low:
+		return 0.99
+	case decodeCount >= high:
+		return 0.10
+	}
+	return 0.99 - 0.89*(float64(decodeCount-low)/float64(high-low))
+}
+
+func (c *jsonConverter) node(n *yaml.Node, depth int) error {
 	if depth > 64 {
 		return fmt.Errorf("line %d: nested too deeply", n.Line)
 	}
+	c.decodeCount++
+	if c.aliasDepth > 0 {
+		c.aliasCount++
+	}
+	if c.aliasCount > 100 && c.decodeCount > 1000 && float64(c.aliasCount)/float64(c.decodeCount) > allowedAliasRatio(c.decodeCount) {
+		return fmt.Errorf("line %d: the document expands too many aliases (%d of %d values come from aliases: yaml.v3's limit)", n.Line, c.aliasCount, c.decodeCount)
+	}
+	buf := c.buf
 	switch n.Kind {
 	case yaml.AliasNode:
-		return nodeJSON(buf, n.Alias, depth+1)
+		c.aliasDepth++
+		defer func() { c.aliasDepth-- }()
+		return c.node(n.Alias, depth+1)
 	case yaml.DocumentNode:
 		if len(n.Content) == 0 {
 			buf.WriteString("null")
 			return nil
 		}
-		return nodeJSON(buf, n.Content[0], depth+1)
+		return c.node(n.Content[0], depth+1)
 	case yaml.MappingNode:
 		buf.WriteByte('{')
 		seen := make(map[string]bool, len(n.Content)/2)
@@ -47,7 +83,7 @@ func nodeJSON(buf *bytes.Buffer, n *yaml.Node, depth int) error {
 			}
 			writeJSONString(buf, k.Value)
 			buf.WriteByte(':')
-			if err := nodeJSON(buf, n.Content[i+1], depth+1); err != nil {
+			if err := c.node(n.Content[i+1], depth+1); err != nil {
 				return err
 			}
 		}
@@ -55,11 +91,11 @@ func nodeJSON(buf *bytes.Buffer, n *yaml.Node, depth int) error {
 		return nil
 	case yaml.SequenceNode:
 		buf.WriteByte('[')
-		for i, c := range n.Content {
+		for i, e := range n.Content {
 			if i > 0 {
 				buf.WriteByte(',')
 			}
-			if err := nodeJSON(buf, c, depth+1); err != nil {
+			if err := c.node(e, depth+1); err != nil {
 				return err
 			}
 		}

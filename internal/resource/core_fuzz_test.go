@@ -65,6 +65,8 @@ var deliberateRefusals = []string{
 	// meant cannot be known.
 	"differs from spec.name",
 	"differs from spec.username",
+	// A name over MaxNameBytes.
+	"a name is at most",
 	// An API key's name is its key in the store.
 	"metadata.name: must not be empty: an API key",
 }

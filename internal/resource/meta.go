@@ -76,14 +76,30 @@ func fieldErr(field, format string, args ...any) *FieldError {
 	return &FieldError{Field: field, Msg: fmt.Sprintf(format, args...)}
 }
 
+// MaxNameBytes is the longest name accepted. core/v2 sets no limit; ours
+// keeps keys and error messages readable (Sensu Go's HTTP API refuses a
+// request line over 1 MiB, so its names are bounded too).
+const MaxNameBytes = 1024
+
 func checkName(field, v string, re *regexp.Regexp) error {
 	if v == "" {
 		return fieldErr(field, "must not be empty")
+	}
+	if len(v) > MaxNameBytes {
+		return fieldErr(field, "%s is %d bytes long: a name is at most %d", short(v), len(v), MaxNameBytes)
 	}
 	if !re.MatchString(v) {
 		return fieldErr(field, "%q cannot contain spaces or special characters", v)
 	}
 	return nil
+}
+
+// short quotes the start of a long value, for messages.
+func short(v string) string {
+	if len(v) <= 40 {
+		return fmt.Sprintf("%q", v)
+	}
+	return fmt.Sprintf("%q…", v[:40])
 }
 
 func validName(v string) error { return checkName("metadata.name", v, nameRE) }
