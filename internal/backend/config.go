@@ -26,7 +26,10 @@ type Config struct {
 	// RestoreSnapshot, when set, restores this etcd snapshot into an empty
 	// state dir before starting (see Backend.restore).
 	RestoreSnapshot string
-	Etcd            EtcdConfig
+	// RestoreIgnoreSidecar restores RestoreSnapshot without comparing its
+	// sidecar FILE.meta.json with it.
+	RestoreIgnoreSidecar bool
+	Etcd                 EtcdConfig
 }
 
 // EtcdConfig configures the embedded etcd member.

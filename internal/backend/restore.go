@@ -49,12 +49,21 @@ func (b *Backend) restore() error {
 		token = defaultClusterToken
 	}
 	started := time.Now()
+	if b.cfg.RestoreIgnoreSidecar && backup.SidecarExists(snap) {
+		b.lg.Warn("restore-snapshot: the sidecar was ignored (restore-snapshot-ignore-sidecar): it is not compared with the snapshot",
+			zap.String("snapshot", snap), zap.String("sidecar", backup.MetaPath(snap)))
+	}
 	res, err := backup.Restore(backup.RestoreOptions{
 		SnapshotPath: snap, DataDir: dataDir, WALDir: walDir,
 		Name: b.cfg.Etcd.Name, PeerURLs: b.cfg.Etcd.InitialAdvertisePeerURLs,
 		InitialCluster: b.cfg.Etcd.ResolvedInitialCluster(), InitialClusterToken: token,
+		IgnoreSidecar: b.cfg.RestoreIgnoreSidecar,
 	})
 	if err != nil {
+		var se *backup.SidecarError
+		if errors.As(err, &se) {
+			se.Hint = "set restore-snapshot-ignore-sidecar to go on without it"
+		}
 		return fmt.Errorf("restore-snapshot: %w", err)
 	}
 	note := fmt.Sprintf("%s %s restored at %s, revision %d → %d\n", sum, snap, time.Now().UTC().Format(time.RFC3339), res.Revision, res.NewRevision)

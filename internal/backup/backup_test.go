@@ -87,14 +87,14 @@ func TestSaveVerifyInspectRestore(t *testing.T) {
 		t.Errorf("overwrite without force: %v", err)
 	}
 
-	info, err := Verify(path, false)
+	info, err := Verify(path, CheckOptions{})
 	if err != nil || !info.HasHash || info.Revision != meta.Revision || info.TotalKeys != len(seed)-1 {
 		t.Fatalf("verify: %+v %v", info, err)
 	}
 	if err := RestoreTest(context.Background(), path, info); err != nil {
 		t.Errorf("restore test: %v", err)
 	}
-	c, err := Inspect(path, false)
+	c, err := Inspect(path, CheckOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,16 +205,25 @@ func TestCorruptionMatrix(t *testing.T) {
 		cases = append(cases, variant{fmt.Sprintf("flip@%d", off), d, want})
 	}
 	for _, n := range []int{1, 19, 100, 4096, 4096 + 32, len(data) / 2, len(data) - 33, len(data) - 32, len(data) - 1} {
+		// Shorter than the database's own pages is cut short, whatever
+		// the length; exactly the database is a raw db file.
 		want := ErrTruncated
 		switch {
 		case n < 20:
 			want = ErrNotSnapshot
-		case hasTrailer(int64(n)):
-			want = ErrHashMismatch
-		case n%512 == 0:
+		case n == len(data)-hashSize:
 			want = ErrMissingHash
 		}
 		cases = append(cases, variant{fmt.Sprintf("truncated@%d", n), data[:n], want})
+	}
+	// Data appended after the database and its trailer, whatever its length
+	// (480 makes the file whole 512-byte blocks; zeros too).
+	for _, n := range []int{1, 31, 32, 100, 480, 4096} {
+		junk := make([]byte, n)
+		if n != 4096 {
+			rng.Read(junk)
+		}
+		cases = append(cases, variant{fmt.Sprintf("appended %d", n), append(append([]byte(nil), data...), junk...), ErrTrailingBytes})
 	}
 	// Damage inside the database under a hash that matches (the database was
 	// damaged before it was saved): the header of the leaf page that holds a
@@ -245,7 +254,7 @@ func TestCorruptionMatrix(t *testing.T) {
 		if err := os.WriteFile(path, tc.data, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := Verify(path, false); !errors.Is(err, tc.want) {
+		if _, err := Verify(path, CheckOptions{}); !errors.Is(err, tc.want) {
 			t.Errorf("%s: verify: %v, want %v", tc.name, err, tc.want)
 		}
 		target := filepath.Join(dir, fmt.Sprintf("target-%03d", i))
@@ -344,7 +353,7 @@ func TestRestoreTestWithAuth(t *testing.T) {
 	if _, err := Save(ctx, root, etcd.Endpoints()[0], path, SaveOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	info, err := Verify(path, false)
+	info, err := Verify(path, CheckOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -490,7 +499,7 @@ func TestDamagedPageHeadersNeverCrash(t *testing.T) {
 			if err := os.WriteFile(path, append(bad, sum[:]...), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			_, verr := Verify(path, false)
+			_, verr := Verify(path, CheckOptions{})
 			target := filepath.Join(dir, fmt.Sprintf("target-%d-%s", page, name))
 			_, rerr := Restore(RestoreOptions{SnapshotPath: path, DataDir: target, Name: "x",
 				PeerURLs: []string{"http://127.0.0.1:1"}, InitialCluster: "x=http://127.0.0.1:1"})
@@ -516,4 +525,212 @@ func TestDamagedPageHeadersNeverCrash(t *testing.T) {
 		t.Error("no damaged page was refused")
 	}
 	t.Logf("%d pages (%d in use), %d damaged copies refused", len(db)/pageSize-2, len(inUse), refused)
+}
+
+// copySnapshot copies the snapshot at src to dir/name, with the sidecar
+// meta (none when nil).
+func copySnapshot(t *testing.T, src, dir, name string, meta *Meta) string {
+	t.Helper()
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if meta != nil {
+		if err := writeJSONAtomic(MetaPath(path), meta); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return path
+}
+
+// checkAll runs verify, inspect and restore on path; restore goes into a
+// new directory that must exist afterwards only on success.
+func checkAll(t *testing.T, path string, ignore bool) map[string]error {
+	t.Helper()
+	opts := CheckOptions{IgnoreSidecar: ignore}
+	info, verr := Verify(path, opts)
+	c, ierr := Inspect(path, opts)
+	target := filepath.Join(t.TempDir(), "restored")
+	res, rerr := Restore(RestoreOptions{SnapshotPath: path, DataDir: target, Name: "x", IgnoreSidecar: ignore,
+		PeerURLs: []string{"http://127.0.0.1:1"}, InitialCluster: "x=http://127.0.0.1:1"})
+	_, serr := os.Stat(target)
+	if rerr != nil && !errors.Is(serr, os.ErrNotExist) {
+		t.Errorf("%s: a refused restore left %s", path, target)
+	}
+	if rerr == nil && serr != nil {
+		t.Errorf("%s: restore succeeded without a data dir: %v", path, serr)
+	}
+	if entries, _ := filepathGlob(filepath.Dir(target), ".*restoring*"); len(entries) > 0 {
+		t.Errorf("%s: work dirs left: %v", path, entries)
+	}
+	if verr == nil && ierr == nil && rerr == nil && (info.Sidecar != c.Sidecar || info.Sidecar != res.Sidecar) {
+		t.Errorf("%s: sidecar states differ: verify %q inspect %q restore %q", path, info.Sidecar, c.Sidecar, res.Sidecar)
+	}
+	return map[string]error{"verify": verr, "inspect": ierr, "restore": rerr}
+}
+
+// TestSidecarComparedWithFile: two clusters' snapshots, and two snapshots of
+// one cluster at different revisions, with their sidecars swapped or edited:
+// verify, inspect and restore refuse each, naming the field and both values,
+// and go on with IgnoreSidecar; no sidecar is fine.
+func TestSidecarComparedWithFile(t *testing.T) {
+	pathA, metaA, etcdA := savedSnapshot(t)
+	pathB, metaB, _ := savedSnapshot(t)
+	if metaA.ClusterID == metaB.ClusterID {
+		t.Fatalf("both clusters have ID %s", metaA.ClusterID)
+	}
+	// A later snapshot of cluster A.
+	cli := etcdA.Client(t)
+	ctx := testutil.Ctx(t, 30*time.Second)
+	if _, err := cli.Put(ctx, "/sensu.io/checks/default/later", "x"); err != nil {
+		t.Fatal(err)
+	}
+	pathA2 := filepath.Join(t.TempDir(), "later.db")
+	metaA2, err := Save(ctx, cli, etcdA.Endpoints()[0], pathA2, SaveOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The cluster ID derives from the members in the file alone.
+	if err := readDB(pathA, func(tx *bolt.Tx) error {
+		if got := fmt.Sprintf("%016x", clusterIDOf(readMembers(tx))); got != metaA.ClusterID {
+			t.Errorf("cluster ID from the members: %s, the sidecar %s", got, metaA.ClusterID)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	dir := t.TempDir()
+	wrongSum := metaA
+	wrongSum.SHA256 = strings.Repeat("ab", 32)
+	wrongSize := metaA
+	wrongSize.Size += 512
+	for _, tc := range []struct {
+		name  string
+		src   string
+		meta  Meta
+		parts []string
+	}{
+		{"A with B's sidecar", pathA, metaB, []string{"says cluster ID " + metaB.ClusterID, "the file holds cluster " + metaA.ClusterID, "they belong to different snapshots", "--ignore-sidecar"}},
+		{"B with A's sidecar", pathB, metaA, []string{"says cluster ID " + metaA.ClusterID, "the file holds cluster " + metaB.ClusterID}},
+		{"A with A2's sidecar", pathA, metaA2, []string{fmt.Sprintf("says revision %d, the file holds revision %d", metaA2.Revision, metaA.Revision)}},
+		{"A2 with A's sidecar", pathA2, metaA, []string{fmt.Sprintf("says revision %d, the file holds revision %d", metaA.Revision, metaA2.Revision)}},
+		{"wrong SHA-256", pathA, wrongSum, []string{"says SHA-256 " + wrongSum.SHA256, "the file holds SHA-256 " + metaA.SHA256}},
+		{"wrong size", pathA, wrongSize, []string{fmt.Sprintf("says size %d bytes, the file holds %d bytes", wrongSize.Size, metaA.Size)}},
+	} {
+		path := copySnapshot(t, tc.src, dir, strings.ReplaceAll(tc.name, " ", "-")+".db", &tc.meta)
+		for what, err := range checkAll(t, path, false) {
+			if !errors.Is(err, ErrSidecarMismatch) {
+				t.Errorf("%s: %s: %v, want a sidecar mismatch", tc.name, what, err)
+				continue
+			}
+			if !strings.HasPrefix(err.Error(), path+": the sidecar "+MetaPath(path)+" says ") {
+				t.Errorf("%s: %s: %v", tc.name, what, err)
+			}
+			for _, p := range tc.parts {
+				if !strings.Contains(err.Error(), p) {
+					t.Errorf("%s: %s: %q does not say %q", tc.name, what, err, p)
+				}
+			}
+		}
+		for what, err := range checkAll(t, path, true) {
+			if err != nil {
+				t.Errorf("%s: %s with the sidecar ignored: %v", tc.name, what, err)
+			}
+		}
+		if info, _ := Verify(path, CheckOptions{IgnoreSidecar: true}); info.Sidecar != SidecarIgnored {
+			t.Errorf("%s: sidecar state %q, want ignored", tc.name, info.Sidecar)
+		}
+	}
+
+	// Its own sidecar, a sidecar that records nothing comparable but the
+	// cluster, and none at all, pass.
+	clusterOnly := Meta{ClusterID: metaA.ClusterID}
+	for name, meta := range map[string]*Meta{"own.db": &metaA, "cluster-only.db": &clusterOnly, "none.db": nil} {
+		path := copySnapshot(t, pathA, dir, name, meta)
+		for what, err := range checkAll(t, path, false) {
+			if err != nil {
+				t.Errorf("%s: %s: %v", name, what, err)
+			}
+		}
+		want := SidecarMatches
+		if meta == nil {
+			want = SidecarAbsent
+		}
+		if info, _ := Verify(path, CheckOptions{}); info.Sidecar != want {
+			t.Errorf("%s: sidecar state %q, want %q", name, info.Sidecar, want)
+		}
+	}
+
+	// A sidecar that does not parse is refused too.
+	path := copySnapshot(t, pathA, dir, "garbled.db", nil)
+	os.WriteFile(MetaPath(path), []byte("{not json"), 0o600)
+	for what, err := range checkAll(t, path, false) {
+		if !errors.Is(err, ErrSidecarMismatch) || !strings.Contains(err.Error(), "cannot be read") {
+			t.Errorf("garbled sidecar: %s: %v", what, err)
+		}
+	}
+}
+
+// TestSidecarAfterMembershipChange: once a member joins, the members no
+// longer give the cluster ID; the member the snapshot came from, among the
+// file's members, still ties the sidecar to the file.
+func TestSidecarAfterMembershipChange(t *testing.T) {
+	etcd := testutil.StartEtcd(t, 1)
+	cli := etcd.Client(t)
+	ctx := testutil.Ctx(t, 30*time.Second)
+	if _, err := cli.MemberAddAsLearner(ctx, []string{"http://127.0.0.1:1"}); err != nil {
+		t.Fatal(err)
+	}
+	cli.Put(ctx, "/sensu.io/checks/default/a", "x")
+	path := filepath.Join(t.TempDir(), "grown.db")
+	meta, err := Save(ctx, cli, etcd.Endpoints()[0], path, SaveOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	readDB(path, func(tx *bolt.Tx) error {
+		if ms := readMembers(tx); len(ms) != 2 || fmt.Sprintf("%016x", clusterIDOf(ms)) == meta.ClusterID {
+			t.Errorf("members %x give the cluster ID; the test needs them not to", ms)
+		}
+		return nil
+	})
+	if _, err := Verify(path, CheckOptions{}); err != nil {
+		t.Errorf("verify: %v", err)
+	}
+	stranger := meta
+	stranger.MemberID = "0123456789abcdef"
+	writeJSONAtomic(MetaPath(path), stranger)
+	if _, err := Verify(path, CheckOptions{}); !errors.Is(err, ErrSidecarMismatch) || !strings.Contains(err.Error(), "cluster ID") {
+		t.Errorf("a member not in the file: %v", err)
+	}
+}
+
+// TestTrailingBytesAndCutShort: the messages of a file with data appended
+// and of one cut short, with and without a sidecar (the shape is checked
+// first).
+func TestTrailingBytesAndCutShort(t *testing.T) {
+	good, meta, _ := savedSnapshot(t)
+	data, _ := os.ReadFile(good)
+	dir := t.TempDir()
+	for _, side := range []*Meta{nil, &meta} {
+		path := copySnapshot(t, good, dir, "junk.db", side)
+		os.WriteFile(path, append(append([]byte(nil), data...), "some junk appended\n"...), 0o600)
+		for what, err := range checkAll(t, path, false) {
+			want := fmt.Sprintf("%s has 19 bytes after the database (%d bytes) and its 32-byte hash", path, len(data)-hashSize)
+			if !errors.Is(err, ErrTrailingBytes) || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "cut short") {
+				t.Errorf("appended: %s: %v", what, err)
+			}
+		}
+		path = copySnapshot(t, good, dir, "cut.db", side)
+		os.WriteFile(path, data[:len(data)-1000], 0o600)
+		for what, err := range checkAll(t, path, false) {
+			if !errors.Is(err, ErrTruncated) || !strings.Contains(err.Error(), "the file was cut short") {
+				t.Errorf("cut short: %s: %v", what, err)
+			}
+		}
+	}
 }

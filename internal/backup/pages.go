@@ -79,34 +79,66 @@ func (w *pageWalk) run() error {
 
 // meta reads the newer valid meta page and returns the root bucket's page.
 func (w *pageWalk) meta() (uint64, error) {
-	if len(w.data) < pageHeaderSize+metaSize {
-		return 0, errors.New("too short for a meta page")
+	bm, err := readBoltMeta(w.data)
+	if err != nil {
+		return 0, err
 	}
-	w.pageSize = int(binary.LittleEndian.Uint32(w.data[pageHeaderSize+8:]))
-	if w.pageSize < 512 || w.pageSize&(w.pageSize-1) != 0 || 2*w.pageSize > len(w.data) {
-		return 0, fmt.Errorf("page size %d", w.pageSize)
+	w.pageSize, w.hwm = bm.pageSize, bm.hwm
+	if bm.dbSize() > uint64(len(w.data)) {
+		return 0, fmt.Errorf("the database claims %d pages of %d bytes, the file has %d bytes: the file was cut short", w.hwm, w.pageSize, len(w.data))
 	}
-	var best []byte
-	var bestTx uint64
-	for i := range 2 {
-		m := w.data[i*w.pageSize+pageHeaderSize:][:metaSize]
+	return bm.root, nil
+}
+
+// boltMeta is what a bbolt meta page says about the database.
+type boltMeta struct {
+	pageSize int
+	hwm      uint64 // pages in use
+	root     uint64 // root bucket's page
+	txid     uint64
+}
+
+// dbSize is the database's length: its pages in use, as etcd's snapshot
+// stream writes them.
+func (m boltMeta) dbSize() uint64 { return m.hwm * uint64(m.pageSize) }
+
+// readBoltMeta returns the newer of the two meta pages whose checksum holds,
+// from the start of a database (data needs to reach only the meta pages).
+// The second meta page sits one page in, so when the first is damaged its
+// page size is unknown: every size bbolt can use is tried.
+func readBoltMeta(data []byte) (boltMeta, error) {
+	var best boltMeta
+	found := false
+	try := func(off, pageSize int) {
+		if off+pageHeaderSize+metaSize > len(data) {
+			return
+		}
+		m := data[off+pageHeaderSize:][:metaSize]
 		h := fnv.New64a()
 		h.Write(m[:56])
 		if binary.LittleEndian.Uint32(m) != boltMagic || h.Sum64() != binary.LittleEndian.Uint64(m[56:]) {
-			continue
+			return
 		}
-		if tx := binary.LittleEndian.Uint64(m[48:]); best == nil || tx > bestTx {
-			best, bestTx = m, tx
+		ps := int(binary.LittleEndian.Uint32(m[8:]))
+		if ps < 512 || ps&(ps-1) != 0 || pageSize != 0 && ps != pageSize {
+			return
+		}
+		bm := boltMeta{pageSize: ps, hwm: binary.LittleEndian.Uint64(m[40:]), root: binary.LittleEndian.Uint64(m[16:]), txid: binary.LittleEndian.Uint64(m[48:])}
+		if !found || bm.txid > best.txid {
+			best, found = bm, true
 		}
 	}
-	if best == nil {
-		return 0, errors.New("no valid meta page")
+	if len(data) < pageHeaderSize+metaSize {
+		return best, errors.New("too short for a meta page")
 	}
-	w.hwm = binary.LittleEndian.Uint64(best[40:])
-	if w.hwm*uint64(w.pageSize) > uint64(len(w.data)) {
-		return 0, fmt.Errorf("the database claims %d pages of %d bytes, the file has %d bytes", w.hwm, w.pageSize, len(w.data))
+	try(0, 0)
+	for ps := 512; ps <= 1<<16; ps *= 2 {
+		try(ps, ps)
 	}
-	return binary.LittleEndian.Uint64(best[16:]), nil
+	if !found {
+		return best, errors.New("no valid meta page")
+	}
+	return best, nil
 }
 
 // bucket walks the tree of the bucket whose root page is id; 0 means an

@@ -34,6 +34,8 @@ type RestoreOptions struct {
 	InitialCluster      string // name=peerURL,… of every member of the new cluster
 	InitialClusterToken string
 	SkipHashCheck       bool
+	// IgnoreSidecar does not compare FILE.meta.json with the file.
+	IgnoreSidecar bool
 	// RevisionBump is added to the revision and marked compacted; 0 means
 	// DefaultRevisionBump. NoRevisionBump keeps the snapshot's revision.
 	RevisionBump   uint64
@@ -54,6 +56,7 @@ type RestoreResult struct {
 // directory.
 func Restore(opts RestoreOptions) (RestoreResult, error) {
 	res := RestoreResult{DataDir: opts.DataDir, WALDir: opts.WALDir}
+	res.Sidecar = SidecarAbsent
 	// Shape and a walk of the whole database here, where damage is caught
 	// (etcd's code may crash on it); the SHA-256 is checked while etcdutl
 	// copies the file (below).
@@ -66,8 +69,14 @@ func Restore(opts RestoreOptions) (RestoreResult, error) {
 	default:
 		return res, err
 	}
+	side, err := sidecarFor(opts.SnapshotPath, opts.IgnoreSidecar, &res.Info)
+	if err != nil {
+		return res, err
+	}
+	var members []uint64
 	if err := checkDB(opts.SnapshotPath, func(tx *bolt.Tx) error {
 		res.Revision = lastRevision(tx)
+		members = readMembers(tx)
 		return walkAll(tx)
 	}); err != nil {
 		if res.HasHash {
@@ -77,6 +86,14 @@ func Restore(opts RestoreOptions) (RestoreResult, error) {
 			}
 		}
 		return res, err
+	}
+	// The sidecar's fields but its SHA-256 are compared before anything is
+	// written; the SHA-256 with the hash, before the result is moved in.
+	facts := fileFacts{Size: size, Revision: res.Revision, Members: members}
+	if side != nil {
+		if err := compareSidecar(opts.SnapshotPath, side, facts); err != nil {
+			return res, err
+		}
 	}
 	info := res.Info
 	if opts.Name == "" || opts.InitialCluster == "" || len(opts.PeerURLs) == 0 {
@@ -129,8 +146,20 @@ func Restore(opts RestoreOptions) (RestoreResult, error) {
 	// second pass off the clock; the result is moved into place only when
 	// the hash matches.
 	hashed := make(chan error, 1)
-	if info.HasHash && !opts.SkipHashCheck {
-		go func() { _, err := CheckHash(opts.SnapshotPath); hashed <- err }()
+	checkTrailer := info.HasHash && !opts.SkipHashCheck
+	if checkTrailer || side != nil {
+		go func() {
+			sum, ok, err := hashFile(opts.SnapshotPath, size)
+			switch {
+			case err != nil:
+			case checkTrailer && !ok:
+				err = fmt.Errorf("%w: the contents of %s do not match its hash: the file is damaged", ErrHashMismatch, opts.SnapshotPath)
+			case side != nil:
+				facts.SHA256 = sum
+				err = compareSidecar(opts.SnapshotPath, side, facts)
+			}
+			hashed <- err
+		}()
 	} else {
 		hashed <- nil
 	}
@@ -154,6 +183,9 @@ func Restore(opts RestoreOptions) (RestoreResult, error) {
 		}
 	}
 	syncDir(parent)
+	if side != nil {
+		res.Sidecar = SidecarMatches
+	}
 	res.NewRevision = info.Revision + int64(bump)
 	return res, nil
 }
@@ -208,7 +240,8 @@ func RestoreTest(ctx context.Context, path string, info Info) error {
 	client, peer := fmt.Sprintf("http://127.0.0.1:%d", ports[0]), fmt.Sprintf("http://127.0.0.1:%d", ports[1])
 	dataDir := filepath.Join(dir, "data")
 	res, err := Restore(RestoreOptions{SnapshotPath: path, DataDir: dataDir, Name: "restore-test", PeerURLs: []string{peer},
-		InitialCluster: "restore-test=" + peer, SkipHashCheck: !info.HasHash})
+		InitialCluster: "restore-test=" + peer, SkipHashCheck: !info.HasHash,
+		IgnoreSidecar: true}) // the caller's Verify compared it
 	if err != nil {
 		return fmt.Errorf("restore test: %w", err)
 	}

@@ -27,14 +27,16 @@ import (
 
 // Sentinels that callers map to exit codes and advice.
 var (
-	ErrExists       = errors.New("file exists")
-	ErrEmpty        = errors.New("empty file")
-	ErrNotSnapshot  = errors.New("not an etcd snapshot")
-	ErrTruncated    = errors.New("truncated snapshot")
-	ErrHashMismatch = errors.New("SHA-256 mismatch")
-	ErrMissingHash  = errors.New("no SHA-256 trailer")
-	ErrCorrupt      = errors.New("database structure damaged")
-	ErrNotEmpty     = errors.New("target directory not empty")
+	ErrExists      = errors.New("file exists")
+	ErrEmpty       = errors.New("empty file")
+	ErrNotSnapshot = errors.New("not an etcd snapshot")
+	ErrTruncated   = errors.New("truncated snapshot")
+	// ErrTrailingBytes: bytes after the database and its hash trailer.
+	ErrTrailingBytes = errors.New("trailing bytes after the database")
+	ErrHashMismatch  = errors.New("SHA-256 mismatch")
+	ErrMissingHash   = errors.New("no SHA-256 trailer")
+	ErrCorrupt       = errors.New("database structure damaged")
+	ErrNotEmpty      = errors.New("target directory not empty")
 )
 
 // statusTimeout bounds the requests made before the stream starts, so an

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -35,11 +36,20 @@ type Info struct {
 	// Hash is etcd's CRC-32C over buckets, keys and values, as `etcdutl
 	// snapshot status` shows it.
 	Hash uint32 `json:"hash"`
+	// Sidecar is what became of FILE.meta.json: "matches" (compared with
+	// the file), "absent" or "ignored".
+	Sidecar string `json:"sidecar"`
 }
 
 // classify checks a file's shape without reading it all: empty, not a bbolt
-// database, cut short, or a whole database without etcd's hash trailer
-// (ErrMissingHash: a raw db file copied from a data dir).
+// database, cut short, data appended after it (ErrTrailingBytes), or a whole
+// database without etcd's hash trailer (ErrMissingHash: a raw db file copied
+// from a data dir). The database's own length, its pages in use times its
+// page size from its meta page, tells the cases apart: shorter is cut short,
+// the database plus the 32-byte trailer is a snapshot, anything longer has
+// trailing bytes. Without a readable meta page it falls back on the file's
+// size (the database is whole 512-byte blocks), and the hash and structure
+// checks that follow say what is wrong.
 func classify(path string) (int64, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -54,68 +64,153 @@ func classify(path string) (int64, error) {
 	if size == 0 {
 		return 0, fmt.Errorf("%w: %s has no bytes", ErrEmpty, path)
 	}
-	head := make([]byte, 20)
+	head := make([]byte, min(size, 2<<16+pageHeaderSize+metaSize))
 	if n, _ := io.ReadFull(f, head); n < 20 || binary.LittleEndian.Uint32(head[16:20]) != boltMagic {
 		return size, fmt.Errorf("%w: %s does not start with an etcd (bbolt) database", ErrNotSnapshot, path)
 	}
-	if !hasTrailer(size) {
+	missingHash := func() error {
+		return fmt.Errorf("%w: %s is a whole database without the hash etcd appends to snapshots — "+
+			"probably a db file copied from a data dir; it cannot be checked for damage. Restore it only if you trust it, with --skip-hash-check",
+			ErrMissingHash, path)
+	}
+	bm, err := readBoltMeta(head)
+	if err != nil {
+		if hasTrailer(size) {
+			return size, nil
+		}
 		if size%512 == 0 && size >= 4*512 {
-			return size, fmt.Errorf("%w: %s is a whole database without the hash etcd appends to snapshots — "+
-				"probably a db file copied from a data dir; it cannot be checked for damage. Restore it only if you trust it, with --skip-hash-check",
-				ErrMissingHash, path)
+			return size, missingHash()
 		}
 		return size, fmt.Errorf("%w: %s is %d bytes, which is neither a database nor a database plus its hash: the file was cut short", ErrTruncated, path, size)
 	}
-	return size, nil
+	db := int64(bm.dbSize())
+	switch {
+	case size < db:
+		return size, fmt.Errorf("%w: %s is %d bytes, the database in it is %d bytes (%d pages of %d): the file was cut short",
+			ErrTruncated, path, size, db, bm.hwm, bm.pageSize)
+	case size == db:
+		return size, missingHash()
+	case size < db+hashSize:
+		return size, fmt.Errorf("%w: %s is %d bytes, the database in it %d: the file ends %d bytes into the %d-byte hash that follows the database: the file was cut short",
+			ErrTruncated, path, size, db, size-db, hashSize)
+	case size == db+hashSize:
+		return size, nil
+	}
+	// Longer: data appended to a snapshot, or a raw db file, which bbolt
+	// grows past its pages in use with zeros (a hash is never all zeros).
+	var next [hashSize]byte
+	if _, err := f.ReadAt(next[:], db); err != nil {
+		return size, err
+	}
+	if next == [hashSize]byte{} && size%int64(bm.pageSize) == 0 {
+		return size, missingHash()
+	}
+	return size, fmt.Errorf("%w: %s has %d bytes after the database (%d bytes) and its %d-byte hash: data was appended to the snapshot after it was saved",
+		ErrTrailingBytes, path, size-db-hashSize, db, hashSize)
 }
 
 // CheckHash checks the file's shape, then its SHA-256 trailer.
 func CheckHash(path string) (int64, error) {
+	size, _, err := checkHash(path)
+	return size, err
+}
+
+// checkHash checks the file's shape, then its SHA-256 trailer, and returns
+// the SHA-256 of the whole file (what a sidecar records), all in one read.
+func checkHash(path string) (int64, string, error) {
 	size, err := classify(path)
 	if err != nil {
-		return size, err
+		return size, "", err
 	}
+	sum, ok, err := hashFile(path, size)
+	if err != nil {
+		return size, "", err
+	}
+	if !ok {
+		return size, sum, fmt.Errorf("%w: the contents of %s do not match its hash: the file is damaged", ErrHashMismatch, path)
+	}
+	return size, sum, nil
+}
+
+// hashFile reads the file once and returns the SHA-256 of all of it, and
+// whether all but its last 32 bytes match those 32 bytes (etcd's trailer).
+func hashFile(path string, size int64) (whole string, trailerOK bool, err error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return size, err
+		return "", false, err
 	}
 	defer f.Close()
 	h := sha256.New()
+	if size < hashSize {
+		if _, err := io.Copy(h, f); err != nil {
+			return "", false, err
+		}
+		return hex.EncodeToString(h.Sum(nil)), false, nil
+	}
 	if _, err := io.CopyN(h, f, size-hashSize); err != nil {
-		return size, err
+		return "", false, err
 	}
-	want := make([]byte, hashSize)
-	if _, err := io.ReadFull(f, want); err != nil {
-		return size, err
+	body := h.Sum(nil) // Sum leaves the running state alone
+	tail := make([]byte, hashSize)
+	if _, err := io.ReadFull(f, tail); err != nil {
+		return "", false, err
 	}
-	if !bytes.Equal(h.Sum(nil), want) {
-		return size, fmt.Errorf("%w: the contents of %s do not match its hash: the file is damaged", ErrHashMismatch, path)
-	}
-	return size, nil
+	h.Write(tail)
+	return hex.EncodeToString(h.Sum(nil)), bytes.Equal(body, tail), nil
 }
 
-// Verify checks the hash (unless skipHash) and the database structure,
-// without writing anything.
-func Verify(path string, skipHash bool) (Info, error) {
-	info := Info{Path: path}
-	size, err := CheckHash(path)
+// CheckOptions tune Verify and Inspect.
+type CheckOptions struct {
+	// SkipHashCheck accepts a file without etcd's SHA-256 trailer.
+	SkipHashCheck bool
+	// IgnoreSidecar does not compare FILE.meta.json with the file.
+	IgnoreSidecar bool
+}
+
+// Verify checks the hash (unless SkipHashCheck), the database structure,
+// and, when the snapshot has a sidecar, that the sidecar describes it
+// (compareSidecar), without writing anything.
+func Verify(path string, opts CheckOptions) (Info, error) {
+	info := Info{Path: path, Sidecar: SidecarAbsent}
+	size, sum, err := checkHash(path)
 	info.Size = size
 	switch {
 	case err == nil:
 		info.HasHash = true
-	case errors.Is(err, ErrMissingHash) && skipHash:
+	case errors.Is(err, ErrMissingHash) && opts.SkipHashCheck:
 	default:
 		return info, err
+	}
+	// The file's own problems first, then whether the sidecar describes it.
+	side, err := sidecarFor(path, opts.IgnoreSidecar, &info)
+	if err != nil {
+		return info, err
+	}
+	if side != nil && sum == "" {
+		if sum, _, err = hashFile(path, size); err != nil {
+			return info, err
+		}
 	}
 	// Every reachable page, key and value is read here, where damage becomes
 	// an error. bbolt's own Check (used by etcdutl's status) is not run: it
 	// reads in a goroutine of its own and crashes the process on a damaged
 	// page, even a free one, and etcd rebuilds the free list on open anyway.
 	var st dbStats
-	if err := checkDB(path, func(tx *bolt.Tx) (err error) { st, err = readStats(tx); return err }); err != nil {
+	var members []uint64
+	if err := checkDB(path, func(tx *bolt.Tx) (err error) {
+		members = readMembers(tx)
+		st, err = readStats(tx)
+		return err
+	}); err != nil {
 		return info, err
 	}
 	info.Revision, info.TotalKeys, info.DBSize, info.EtcdVersion, info.Hash = st.Revision, st.TotalKeys, st.Size, st.Version, st.Hash
+	if side != nil {
+		if err := compareSidecar(path, side, fileFacts{Size: size, Revision: st.Revision, Members: members, SHA256: sum}); err != nil {
+			return info, err
+		}
+		info.Sidecar = SidecarMatches
+	}
 	return info, nil
 }
 
@@ -140,8 +235,8 @@ type Contents struct {
 
 // Inspect verifies the snapshot, then counts the live keys under /sensu.io
 // per type and namespace, reading the database directly (no etcd started).
-func Inspect(path string, skipHash bool) (Contents, error) {
-	info, err := Verify(path, skipHash)
+func Inspect(path string, opts CheckOptions) (Contents, error) {
+	info, err := Verify(path, opts)
 	c := Contents{Info: info, Resources: []ResourceCount{}}
 	if err != nil {
 		return c, err

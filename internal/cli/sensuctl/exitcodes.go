@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/sensu-etcd/sensu/internal/backup"
 	"github.com/sensu-etcd/sensu/internal/clientconfig"
 	"github.com/sensu-etcd/sensu/internal/cluster"
 	"github.com/sensu-etcd/sensu/internal/etcdconn"
@@ -65,6 +66,10 @@ func ExitCode(err error) int {
 	case errors.Is(err, ErrNotFound), errors.Is(err, clientconfig.ErrProfileNotFound), errors.Is(err, cluster.ErrMemberNotFound),
 		errors.Is(err, store.ErrNotFound):
 		return ExitNotFound
+	case errors.Is(err, backup.ErrSidecarMismatch):
+		// A snapshot and a sidecar that disagree exit as a damaged snapshot
+		// does (docs/backup.md, Exit codes).
+		return ExitError
 	case errors.Is(err, ErrPartial), errors.Is(err, ErrUnhealthy), errors.Is(err, cluster.ErrRefused),
 		errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrNotEmpty):
 		return ExitUnhealthy

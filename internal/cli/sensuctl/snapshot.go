@@ -143,13 +143,17 @@ func pickSnapshotSource(ctx context.Context, f *Factory, conn *etcdconn.Conn) (s
 }
 
 func newSnapshotInspectCommand(f *Factory) *cobra.Command {
-	var skipHash bool
+	var opts backup.CheckOptions
 	cmd := &cobra.Command{
 		Use:   "inspect FILE",
 		Short: "Show a snapshot's revision, keys, size, version and Sensu resources per type and namespace",
-		Args:  cobra.ExactArgs(1),
+		Long: "Check FILE as verify does (its SHA-256 trailer, its structure, and FILE.meta.json\n" +
+			"against the file when that sidecar is present), then show its revision, keys, size,\n" +
+			"etcd storage version and the Sensu keys per type and namespace.",
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := backup.Inspect(args[0], skipHash)
+			warnIgnoredSidecar(f, args[0], opts.IgnoreSidecar)
+			c, err := backup.Inspect(args[0], opts)
 			if err != nil {
 				return err
 			}
@@ -159,6 +163,7 @@ func newSnapshotInspectCommand(f *Factory) *cobra.Command {
 			}
 			info := output.Table{Headers: []string{"Field", "Value"}, Rows: [][]string{
 				{"File", c.Path}, {"Size", humanize.IBytes(uint64(c.Size))}, {"SHA-256 Trailer", map[bool]string{true: "present, matches", false: "absent"}[c.HasHash]},
+				{"Sidecar", c.Sidecar},
 				{"Revision", strconv.FormatInt(c.Revision, 10)}, {"Total Keys", strconv.Itoa(c.TotalKeys)},
 				{"etcd Storage Version", c.EtcdVersion}, {"Hash (CRC-32C)", strconv.FormatUint(uint64(c.Hash), 16)},
 				{"Keys Outside /sensu.io", strconv.Itoa(c.OtherKeys)},
@@ -174,24 +179,43 @@ func newSnapshotInspectCommand(f *Factory) *cobra.Command {
 			return p.Print(output.Data{Table: res})
 		},
 	}
-	cmd.Flags().BoolVar(&skipHash, "skip-hash-check", false, "accept a file without etcd's SHA-256 trailer (a raw db file)")
+	cmd.Flags().BoolVar(&opts.SkipHashCheck, "skip-hash-check", false, "accept a file without etcd's SHA-256 trailer (a raw db file)")
+	cmd.Flags().BoolVar(&opts.IgnoreSidecar, ignoreSidecarFlag, false, ignoreSidecarUsage)
 	return cmd
 }
 
+const (
+	ignoreSidecarFlag  = "ignore-sidecar"
+	ignoreSidecarUsage = "do not compare FILE.meta.json with FILE (cluster ID, revision, size, SHA-256)"
+)
+
+// warnIgnoredSidecar says on stderr that a sidecar present is not compared.
+func warnIgnoredSidecar(f *Factory, path string, ignore bool) {
+	if ignore && backup.SidecarExists(path) {
+		fmt.Fprintf(f.IO.ErrOut, "warning: %s: the sidecar %s was ignored (--ignore-sidecar): it was not compared with the file\n", path, backup.MetaPath(path))
+	}
+}
+
 func newSnapshotVerifyCommand(f *Factory) *cobra.Command {
-	var skipHash, restoreTest bool
+	var opts backup.CheckOptions
+	var restoreTest bool
 	cmd := &cobra.Command{
 		Use:   "verify FILE",
 		Short: "Check a snapshot's SHA-256 and database structure without writing anything",
 		Long: "Check FILE: etcd's SHA-256 trailer, then the structure of the database. Nothing is\n" +
 			"written. With --restore-test it also restores into a temporary directory, starts\n" +
 			"etcd on it, checks the key count and revision, and removes the directory.\n\n" +
-			"Each problem has its own message: empty file, not a snapshot, truncated, hash\n" +
-			"mismatch (damaged), missing hash (a raw db file: use --skip-hash-check if you\n" +
-			"trust it), damaged structure.",
+			"When FILE.meta.json (written by save) is present, its cluster ID, revision, size\n" +
+			"and SHA-256 are compared with the file; a mismatch is refused, naming the field and\n" +
+			"both values (--ignore-sidecar goes on without it).\n\n" +
+			"Each problem has its own message: empty file, not a snapshot, truncated (cut\n" +
+			"short), trailing bytes after the database, hash mismatch (damaged), missing hash\n" +
+			"(a raw db file: use --skip-hash-check if you trust it), damaged structure, sidecar\n" +
+			"mismatch.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			info, err := backup.Verify(args[0], skipHash)
+			warnIgnoredSidecar(f, args[0], opts.IgnoreSidecar)
+			info, err := backup.Verify(args[0], opts)
 			if err != nil {
 				return err
 			}
@@ -200,13 +224,14 @@ func newSnapshotVerifyCommand(f *Factory) *cobra.Command {
 					return err
 				}
 			}
-			table := output.Table{Headers: []string{"File", "Revision", "Keys", "SHA-256", "Restore Test"},
+			table := output.Table{Headers: []string{"File", "Revision", "Keys", "SHA-256", "Sidecar", "Restore Test"},
 				Rows: [][]string{{args[0], strconv.FormatInt(info.Revision, 10), strconv.Itoa(info.TotalKeys),
-					map[bool]string{true: "ok", false: "absent (skipped)"}[info.HasHash], map[bool]string{true: "ok", false: "not run"}[restoreTest]}}}
+					map[bool]string{true: "ok", false: "absent (skipped)"}[info.HasHash], info.Sidecar, map[bool]string{true: "ok", false: "not run"}[restoreTest]}}}
 			return f.Printer().Print(output.Data{Table: table, Value: info})
 		},
 	}
-	cmd.Flags().BoolVar(&skipHash, "skip-hash-check", false, "accept a file without etcd's SHA-256 trailer (a raw db file)")
+	cmd.Flags().BoolVar(&opts.SkipHashCheck, "skip-hash-check", false, "accept a file without etcd's SHA-256 trailer (a raw db file)")
+	cmd.Flags().BoolVar(&opts.IgnoreSidecar, ignoreSidecarFlag, false, ignoreSidecarUsage)
 	cmd.Flags().BoolVar(&restoreTest, "restore-test", false, "also restore into a temporary directory, start it and check it")
 	return cmd
 }
@@ -223,7 +248,8 @@ func newSnapshotRestoreCommand(f *Factory) *cobra.Command {
 		Short: "Restore a snapshot offline into a new, empty data dir for one member of a new cluster",
 		Long: "Write an etcd data dir for one member of a new cluster from FILE, offline. The target\n" +
 			"must be empty or absent; a failure leaves nothing behind. The hash is verified unless\n" +
-			"--skip-hash-check. The revision is bumped (by 1,000,000,000) and marked compacted, so\n" +
+			"--skip-hash-check, and FILE.meta.json, when present, must describe FILE (cluster ID,\n" +
+			"revision, size, SHA-256) unless --ignore-sidecar. The revision is bumped (by 1,000,000,000) and marked compacted, so\n" +
 			"watchers and caches cannot mistake the restored store for the old history.\n\n" +
 			"For sensu-backend members, 'sensu-backend start --restore-snapshot' does this with\n" +
 			"the member's own settings; 'sensuctl snapshot restore-plan' prints them.",
@@ -235,6 +261,7 @@ func newSnapshotRestoreCommand(f *Factory) *cobra.Command {
 			if o.DataDir == "" || o.Name == "" || o.InitialCluster == "" || len(o.PeerURLs) == 0 {
 				return usageError{errors.New("--data-dir, --name, --initial-cluster and --initial-advertise-peer-urls are required")}
 			}
+			warnIgnoredSidecar(f, o.SnapshotPath, o.IgnoreSidecar)
 			res, err := backup.Restore(o)
 			if err != nil {
 				return err
@@ -252,6 +279,7 @@ func newSnapshotRestoreCommand(f *Factory) *cobra.Command {
 	fl.StringVar(&opts.PeerURLs, "initial-advertise-peer-urls", "", "this member's peer URLs")
 	fl.StringVar(&opts.InitialClusterToken, "initial-cluster-token", "etcd-cluster", "the new cluster's token (the same on every member)")
 	fl.BoolVar(&opts.SkipHashCheck, "skip-hash-check", false, "restore a file without etcd's SHA-256 trailer (a raw db file)")
+	fl.BoolVar(&opts.IgnoreSidecar, ignoreSidecarFlag, false, ignoreSidecarUsage)
 	fl.BoolVar(&opts.NoRevisionBump, "no-revision-bump", false, "keep the snapshot's revision (watchers may then see revisions go backwards)")
 	return cmd
 }
@@ -275,6 +303,7 @@ type RestorePlanMember struct {
 func newSnapshotRestorePlanCommand(f *Factory) *cobra.Command {
 	var members string
 	var token string
+	var ignoreSidecar bool
 	cmd := &cobra.Command{
 		Use:   "restore-plan FILE --members NAME=PEER_URL,...",
 		Short: "Print, for each backend of a new cluster, how to start it restored from FILE",
@@ -289,7 +318,8 @@ func newSnapshotRestorePlanCommand(f *Factory) *cobra.Command {
 			if members == "" {
 				return usageError{errors.New("--members is required: NAME=PEER_URL for every backend of the new cluster")}
 			}
-			if _, err := backup.Verify(args[0], false); err != nil {
+			warnIgnoredSidecar(f, args[0], ignoreSidecar)
+			if _, err := backup.Verify(args[0], backup.CheckOptions{IgnoreSidecar: ignoreSidecar}); err != nil {
 				return err
 			}
 			abs, _ := filepath.Abs(args[0])
@@ -312,11 +342,18 @@ func newSnapshotRestorePlanCommand(f *Factory) *cobra.Command {
 					{"etcd-initial-advertise-peer-urls", peer}, {"etcd-listen-peer-urls", peer},
 					{"etcd-advertise-client-urls", client}, {"etcd-listen-client-urls", client},
 				}
+				if ignoreSidecar {
+					settings = append(settings, [2]string{"restore-snapshot-ignore-sidecar", "true"})
+				}
 				pm := RestorePlanMember{Name: name, PeerURL: peer, Settings: map[string]string{}}
 				var cmdline strings.Builder
 				cmdline.WriteString("sensu-backend start")
 				for _, s := range settings {
 					pm.Settings[s[0]] = s[1]
+					if s[1] == "true" {
+						fmt.Fprintf(&cmdline, " \\\n    --%s", s[0]) // a bool flag takes no separate value
+						continue
+					}
 					fmt.Fprintf(&cmdline, " \\\n    --%s %s", s[0], shellQuote(s[1]))
 				}
 				pm.Command = cmdline.String()
@@ -339,6 +376,7 @@ func newSnapshotRestorePlanCommand(f *Factory) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&members, "members", "", "NAME=PEER_URL of every backend of the new cluster, comma-separated")
 	cmd.Flags().StringVar(&token, "initial-cluster-token", "", "cluster token (default: a fresh one)")
+	cmd.Flags().BoolVar(&ignoreSidecar, ignoreSidecarFlag, false, ignoreSidecarUsage+"; the plan then sets restore-snapshot-ignore-sidecar")
 	return cmd
 }
 
