@@ -12,6 +12,10 @@ import (
 
 	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
 	clientv3 "go.etcd.io/etcd/client/v3"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/sensu-etcd/sensu/internal/etcdconn"
 )
 
 // ErrRefused means a change was refused because it is unsafe or the cluster
@@ -334,6 +338,15 @@ func PlanRemove(ms Members, target Member, force bool) (RemoveResult, error) {
 	healthy := healthyVoters(ms, "")
 	res.VotersBefore, res.VotersAfter = voters, voters
 	res.ToleranceBefore = Tolerance(healthy, voters)
+	if !target.IsLearner && voters > 1 {
+		res.VotersAfter = voters - 1
+	}
+	if healthy < Quorum(voters) && !force {
+		// Whatever the change would leave, etcd commits it through the
+		// current quorum, which is not there.
+		return res, noQuorum(ms, "remove member "+orUnstarted(target.Name),
+			fmt.Sprintf("removing %s would leave %s (quorum %d), but the cluster cannot commit the change", orUnstarted(target.Name), voterCount(res.VotersAfter), Quorum(res.VotersAfter)), nil)
+	}
 	if target.IsLearner {
 		res.ToleranceAfter = res.ToleranceBefore
 		return res, nil
@@ -397,9 +410,79 @@ func Remove(ctx context.Context, cli *clientv3.Client, dial Dialer, ms Members, 
 		time.Sleep(250 * time.Millisecond)
 	}
 	if err != nil {
-		return plan, explainChange(err, "remove member "+orUnstarted(target.Name))
+		action := "remove member " + orUnstarted(target.Name)
+		if healthyVoters(ms, "") < Quorum(len(ms.Voters())) && isTimeout(err) {
+			return plan, noQuorum(ms, action, "the cluster could not commit the removal", err)
+		}
+		return plan, explainChange(err, action)
 	}
 	return plan, nil
+}
+
+// isTimeout reports whether a request ended without an answer: what a
+// proposal gets from a cluster without a leader.
+func isTimeout(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, rpctypes.ErrTimeout) || errors.Is(err, rpctypes.ErrGRPCTimeout) ||
+		errors.Is(err, rpctypes.ErrNoLeader) || errors.Is(err, rpctypes.ErrGRPCNoLeader) {
+		return true
+	}
+	st, ok := status.FromError(err)
+	return ok && (st.Code() == codes.DeadlineExceeded || st.Code() == codes.Unavailable)
+}
+
+// noQuorumError is a change the cluster cannot commit because too few voters
+// run. It is a refusal (exit 3 in sensuctl) and etcdconn's no-quorum kind.
+type noQuorumError struct{ msg string }
+
+func (e *noQuorumError) Error() string { return e.msg }
+func (e *noQuorumError) Is(target error) bool {
+	return target == ErrRefused || target == etcdconn.ErrNoQuorum
+}
+
+func voterCount(n int) string {
+	if n == 1 {
+		return "1 voter"
+	}
+	return fmt.Sprintf("%d voters", n)
+}
+
+func isAre(n int) string {
+	if n == 1 {
+		return "is"
+	}
+	return "are"
+}
+
+// noQuorum explains that the cluster has lost quorum: how many voters run,
+// which are down, and what to do.
+func noQuorum(ms Members, action, what string, cause error) error {
+	voters := ms.Voters()
+	running := 0
+	var down []string
+	for _, m := range voters {
+		if m.Reachable { // it may answer with an error: no leader
+			running++
+		} else {
+			down = append(down, orUnstarted(m.Name))
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: no quorum: %s: ", action, what)
+	if running >= Quorum(len(voters)) {
+		fmt.Fprintf(&b, "%d of its %s are running but none knows a leader (an election may be under way); retry in a few seconds", running, voterCount(len(voters)))
+	} else {
+		fmt.Fprintf(&b, "only %d of its %s %s running and its quorum is %d, so it has lost quorum and commits nothing, this change included", running, voterCount(len(voters)), isAre(running), Quorum(len(voters)))
+		if len(down) > 0 {
+			fmt.Fprintf(&b, " (down: %s)", strings.Join(down, ", "))
+		}
+	}
+	if cause != nil {
+		fmt.Fprintf(&b, " (etcd: %s)", oneLine(cause))
+	}
+	if running < Quorum(len(voters)) {
+		b.WriteString(" (" + etcdconn.QuorumLostHint + ")")
+	}
+	return &noQuorumError{msg: b.String()}
 }
 
 // isGone reports whether member id is no longer in the membership.

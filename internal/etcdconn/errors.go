@@ -27,7 +27,13 @@ var (
 	ErrAuth        = errors.New("authentication failed")
 	ErrPermission  = errors.New("permission denied")
 	ErrUsage       = errors.New("bad connection settings")
+	ErrNoQuorum    = errors.New("no quorum")
 )
+
+// QuorumLostHint says what to do when the running members cannot form a
+// quorum.
+const QuorumLostHint = "restart the down backends on their state dirs so that a quorum runs again; " +
+	"if they are gone for good, rebuild the cluster from a snapshot of a running member (docs/backup.md, \"Quorum lost\"; docs/cluster.md)"
 
 // Error is a connection or request failure explained for an operator.
 type Error struct {
@@ -87,12 +93,12 @@ func (c *Conn) Explain(ctx context.Context, err error, action string) error {
 	case errors.Is(err, rpctypes.ErrAuthFailed), errors.Is(err, rpctypes.ErrGRPCAuthFailed):
 		return &Error{Kind: ErrAuth, Endpoint: eps, Err: err,
 			Msg:  fmt.Sprintf("%s: authentication failed for user %q at %s: wrong user name or password", action, c.cfg.User, eps),
-			Hint: "check --user and --password (or SENSUCTL_PASSWORD)"}
+			Hint: "check " + c.cfg.credentialSettings()}
 	case errors.Is(err, rpctypes.ErrUserEmpty), errors.Is(err, rpctypes.ErrGRPCUserEmpty),
 		errors.Is(err, rpctypes.ErrInvalidAuthToken), errors.Is(err, rpctypes.ErrGRPCInvalidAuthToken):
 		return &Error{Kind: ErrAuth, Endpoint: eps, Err: err,
 			Msg:  fmt.Sprintf("%s: the cluster at %s requires authentication", action, eps),
-			Hint: "set --user and --password (or SENSUCTL_PASSWORD)"}
+			Hint: "set " + c.cfg.credentialSettings()}
 	case errors.Is(err, rpctypes.ErrPermissionDenied), errors.Is(err, rpctypes.ErrGRPCPermissionDenied):
 		who := "this user"
 		if c.cfg.User != "" {
@@ -132,6 +138,22 @@ func (c *Conn) Explain(ctx context.Context, err error, action string) error {
 		p.Msg = action + ": " + p.Msg
 		p.Err = err
 		return p
+	case len(problems) < len(c.cfg.Endpoints) && allUnreachable(problems):
+		// Some endpoints accept connections yet did not answer in time while
+		// others are down: the running members cannot form a quorum.
+		var alive, down []string
+		for _, ep := range c.cfg.Endpoints {
+			if !hasProblem(problems, ep) {
+				alive = append(alive, ep)
+			}
+		}
+		for _, p := range problems {
+			down = append(down, p.Msg)
+		}
+		return &Error{Kind: ErrNoQuorum, Endpoint: eps, Err: err,
+			Msg: fmt.Sprintf("%s: no quorum: %s accepts connections but did not answer within %s, and %s; the running members cannot form a quorum (their /health says \"no leader\"), so the cluster cannot commit anything",
+				action, strings.Join(alive, ","), c.cfg.DialTimeout+c.cfg.CommandTimeout, strings.Join(down, "; ")),
+			Hint: QuorumLostHint}
 	default:
 		kind := ErrUnreachable
 		var parts []string
@@ -145,6 +167,24 @@ func (c *Conn) Explain(ctx context.Context, err error, action string) error {
 			Msg:  fmt.Sprintf("%s: %s", action, strings.Join(parts, "; ")),
 			Hint: problems[0].Hint}
 	}
+}
+
+func allUnreachable(problems []*Error) bool {
+	for _, p := range problems {
+		if p.Kind != ErrUnreachable {
+			return false
+		}
+	}
+	return true
+}
+
+func hasProblem(problems []*Error, endpoint string) bool {
+	for _, p := range problems {
+		if p.Endpoint == endpoint {
+			return true
+		}
+	}
+	return false
 }
 
 func isTransportFailure(err error) bool {

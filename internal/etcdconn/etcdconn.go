@@ -29,8 +29,12 @@ type Config struct {
 	InsecureSkipTLSVerify bool
 	User                  string
 	Password              string
-	DialTimeout           time.Duration
-	CommandTimeout        time.Duration
+	// CredentialSettings names, in hints, where the user and password come
+	// from; empty means sensuctl's "--user and --password (or
+	// SENSUCTL_PASSWORD)". sensu-backend init sets its own.
+	CredentialSettings string
+	DialTimeout        time.Duration
+	CommandTimeout     time.Duration
 	// Debug, when not nil, receives one line per RPC and the client's own log.
 	Debug io.Writer
 }
@@ -79,6 +83,14 @@ func New(cfg Config) (*Conn, error) {
 		return nil, explainNew(err, cfg, tlsCfg)
 	}
 	return &Conn{Client: cli, cfg: cfg, tls: tlsCfg}, nil
+}
+
+// credentialSettings is what an authentication hint tells the user to set.
+func (cfg Config) credentialSettings() string {
+	if cfg.CredentialSettings != "" {
+		return cfg.CredentialSettings
+	}
+	return "--user and --password (or SENSUCTL_PASSWORD)"
 }
 
 // Config returns the configuration the connection was made with.

@@ -441,7 +441,11 @@ func newMemberRemoveCommand(f *Factory) *cobra.Command {
 			"running voters must still form a quorum (--force overrides this when the missing\n" +
 			"members are gone for good). When the member is the leader, leadership moves to a\n" +
 			"healthy voter first. Asks for confirmation on a terminal; needs --yes otherwise.\n" +
-			"Prints the failure tolerance before and after.",
+			"Prints the failure tolerance before and after.\n\n" +
+			"A cluster that has lost quorum (too few voters running) cannot commit any\n" +
+			"change, this removal included: member-remove says so and exits 3, and so does\n" +
+			"--force if the removal then fails. Restart the down members, or rebuild the\n" +
+			"cluster from a snapshot (docs/backup.md).",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runMemberRemove(cmd.Context(), f, args[0], opts)
