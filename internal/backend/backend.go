@@ -5,6 +5,7 @@ package backend
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -136,7 +137,7 @@ func (b *Backend) Start(ctx context.Context) (err error) {
 		b.api = b.newAPIServer()
 		go b.serveAPI()
 	}
-	b.register = startRegistration(b.client, b.lg, b.MemberID(), b.registrationRecord())
+	b.register = startRegistration(b.registrationClient(), b.lg, b.MemberID(), b.registrationRecord())
 	go b.watchEtcd()
 	b.lg.Info("backend ready", zap.String("member", e.Server.MemberID().String()), zap.String("name", b.cfg.Etcd.Name), since(started))
 	return nil
@@ -523,6 +524,34 @@ func (b *Backend) registrationRecord() BackendRecord {
 		apiURL = b.apiScheme() + "://" + b.apiLn.Addr().String()
 	}
 	return newBackendRecord(b.cfg, uint64(b.etcd.Server.MemberID()), apiURL)
+}
+
+// registrationClient is the in-process client, which needs no network, or,
+// with etcd-client-username set, a client of this member's advertised client
+// URLs that authenticates as that user (an in-process client cannot carry
+// credentials). It presents etcd-cert-file as its client certificate and
+// trusts etcd-trusted-ca-file, as init does.
+func (b *Backend) registrationClient() registrationClient {
+	e := b.cfg.Etcd
+	if e.ClientUsername == "" {
+		cli := b.client
+		return registrationClient{connect: func(context.Context) (*clientv3.Client, error) { return cli, nil }}
+	}
+	return registrationClient{owned: true, user: e.ClientUsername, connect: func(context.Context) (*clientv3.Client, error) {
+		var tlsCfg *tls.Config
+		if e.ClientTLS.Enabled() || e.ClientTLS.TrustedCAFile != "" {
+			info := transport.TLSInfo{CertFile: e.ClientTLS.CertFile, KeyFile: e.ClientTLS.KeyFile, TrustedCAFile: e.ClientTLS.TrustedCAFile}
+			var err error
+			if tlsCfg, err = info.ClientConfig(); err != nil {
+				return nil, err
+			}
+		}
+		return clientv3.New(clientv3.Config{
+			Endpoints: e.AdvertiseClientURLs, TLS: tlsCfg,
+			Username: e.ClientUsername, Password: e.ClientPassword,
+			DialTimeout: 5 * time.Second, Logger: zap.NewNop(),
+		})
+	}}
 }
 
 // jsonBody writes v as the response with the given status.

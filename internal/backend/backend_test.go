@@ -8,15 +8,19 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.uber.org/zap"
 
+	"github.com/sensu-etcd/sensu/internal/access"
 	"github.com/sensu-etcd/sensu/internal/keyspace"
 	"github.com/sensu-etcd/sensu/internal/testutil"
 )
@@ -305,4 +309,114 @@ func TestJSONLogs(t *testing.T) {
 	if entry["msg"] != "hello" || entry["k"] != "v" || entry["level"] != "info" {
 		t.Errorf("entry = %v", entry)
 	}
+}
+
+// TestRegistrationWithEtcdAuth: once etcd authentication is on, a backend
+// without credentials logs one warning naming the settings and publishes no
+// record; with etcd-client-username/-password it publishes its record again,
+// and revokes it when it stops.
+func TestRegistrationWithEtcdAuth(t *testing.T) {
+	cfg := testConfig(t)
+	run := func(cfg Config, logs io.Writer) *Backend {
+		t.Helper()
+		lg, err := NewLogger(cfg, logs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := New(cfg, lg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Start(testutil.Ctx(t, 30*time.Second)); err != nil {
+			t.Fatalf("start: %v", err)
+		}
+		return b
+	}
+	stop := func(b *Backend) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := b.Stop(ctx); err != nil {
+			t.Fatalf("stop: %v", err)
+		}
+	}
+
+	var logs bytes.Buffer
+	b := run(cfg, &logs)
+	if err := access.Enable(testutil.Ctx(t, 10*time.Second), b.Client(), access.Setup{RootPassword: "root-pw", ViewerPassword: "viewer-pw"}); err != nil {
+		t.Fatal(err)
+	}
+	id := b.MemberID()
+	stop(b)
+
+	var root *clientv3.Client
+	registered := func() bool {
+		t.Helper()
+		resp, err := root.Get(testutil.Ctx(t, 5*time.Second), keyspace.BackendKey(id))
+		if err != nil {
+			t.Fatalf("read the registration as root: %v", err)
+		}
+		return len(resp.Kvs) == 1
+	}
+
+	// Without credentials: one warning, no record.
+	var noCreds syncBuffer
+	b = run(cfg, &noCreds)
+	root, err := clientv3.New(clientv3.Config{Endpoints: cfg.Etcd.AdvertiseClientURLs, Username: "root", Password: "root-pw", DialTimeout: 5 * time.Second, Logger: zap.NewNop()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	// The record of the first run outlives it: its client, without
+	// credentials, could no longer revoke it. Drop it instead of waiting
+	// for its lease to expire.
+	if _, err := root.Delete(testutil.Ctx(t, 5*time.Second), keyspace.BackendKey(id)); err != nil {
+		t.Fatal(err)
+	}
+	const warning = "etcd authentication is on and this backend's registration is off, so 'sensuctl version' does not list it: set etcd-client-username and etcd-client-password (SENSU_BACKEND_ETCD_CLIENT_USERNAME and SENSU_BACKEND_ETCD_CLIENT_PASSWORD, or backend.yml)"
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(noCreds.String(), warning) && time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(2 * time.Second) // a retry would warn again by now
+	if n := strings.Count(noCreds.String(), "registration is off"); n != 1 || !strings.Contains(noCreds.String(), warning) {
+		t.Errorf("want the warning once, got %d in:\n%s", n, noCreds.String())
+	}
+	if registered() {
+		t.Error("a record was published without credentials")
+	}
+	stop(b)
+
+	// With credentials: the record is back, and goes when the backend stops.
+	cfg.Etcd.ClientUsername, cfg.Etcd.ClientPassword = "root", "root-pw"
+	var withCreds syncBuffer
+	b = run(cfg, &withCreds)
+	ok := false
+	for deadline := time.Now().Add(10 * time.Second); !ok && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		ok = registered()
+	}
+	if !ok {
+		t.Errorf("no record with credentials; log:\n%s", withCreds.String())
+	}
+	if strings.Contains(withCreds.String(), "registration is off") {
+		t.Errorf("warning with credentials:\n%s", withCreds.String())
+	}
+	stop(b)
+}
+
+// syncBuffer is a log buffer safe to read while the backend writes to it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buf.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buf.String()
 }

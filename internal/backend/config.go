@@ -56,6 +56,11 @@ type EtcdConfig struct {
 	CipherSuites            []string
 	LogLevel                string
 	UnsafeNoFsync           bool
+	// ClientUsername and ClientPassword are the credentials of the backend's
+	// own etcd client once etcd authentication is on: it publishes the
+	// backend's registration with them.
+	ClientUsername string
+	ClientPassword string
 }
 
 // TLSFiles names the certificate files of one listener.
@@ -234,6 +239,12 @@ func (e EtcdConfig) validate() error {
 	}
 	if e.MaxLearners < 1 {
 		return invalid("etcd-max-learners", fmt.Sprint(e.MaxLearners), "must be at least 1")
+	}
+	if e.ClientUsername == "" && e.ClientPassword != "" {
+		return invalid("etcd-client-username", "", "required with etcd-client-password")
+	}
+	if e.ClientUsername != "" && e.ClientPassword == "" {
+		return invalid("etcd-client-password", "", fmt.Sprintf("required with etcd-client-username %q", e.ClientUsername))
 	}
 	for _, t := range []struct {
 		prefix string

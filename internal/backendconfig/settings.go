@@ -38,10 +38,6 @@ type InitOptions struct {
 	EtcdAuth       bool
 	RootPassword   string
 	ViewerPassword string
-	// ClientUser and ClientPassword are init's own credentials, once
-	// authentication is on.
-	ClientUser     string
-	ClientPassword string
 	// ClusterAdminUsername and ClusterAdminPassword create Sensu's first
 	// cluster-admin user, as Sensu Go's init does; optional here.
 	ClusterAdminUsername string
@@ -87,11 +83,12 @@ const (
 	GroupAPI     = "HTTP API"
 	GroupStore   = "Store (embedded etcd)"
 	GroupTLS     = "Store TLS"
+	GroupAuth    = "Store authentication"
 	GroupInit    = "Init"
 )
 
 // Groups lists the groups in display order.
-var Groups = []string{GroupGeneral, GroupAPI, GroupStore, GroupTLS, GroupInit}
+var Groups = []string{GroupGeneral, GroupAPI, GroupStore, GroupTLS, GroupAuth, GroupInit}
 
 // configFileSetting is read before the file and cannot appear in it.
 const configFileSetting = "config-file"
@@ -214,6 +211,13 @@ var Settings = []Setting{
 		Usage: "TLS cipher suites for client and peer listeners; empty means Go's defaults",
 		bind:  func(o *Options) any { return &o.Backend.Etcd.CipherSuites }},
 
+	{Name: "etcd-client-username", Group: GroupAuth, For: Start | Init,
+		Usage: "etcd user this backend's own etcd client connects as once etcd authentication is on (init --etcd-auth): start publishes the backend's registration with it (listed by 'sensuctl version'; needs write access to /sensu.io/backends/, e.g. root), init seeds with it. Prefer the environment variable or backend.yml: other users can see flags in the process list",
+		bind:  func(o *Options) any { return &o.Backend.Etcd.ClientUsername }},
+	{Name: "etcd-client-password", Group: GroupAuth, For: Start | Init,
+		Usage: "password of etcd-client-username; prefer the environment variable or backend.yml to the flag",
+		bind:  func(o *Options) any { return &o.Backend.Etcd.ClientPassword }},
+
 	{Name: "etcd-client-urls", Group: GroupInit, For: Init,
 		Usage: "etcd endpoints init connects to; empty means etcd-advertise-client-urls",
 		bind:  func(o *Options) any { return &o.Init.ClientURLs }},
@@ -235,12 +239,6 @@ var Settings = []Setting{
 	{Name: "etcd-viewer-password", Group: GroupInit, For: Init,
 		Usage: "password of the read-only etcd viewer user created by --etcd-auth; prompted for on a terminal when empty",
 		bind:  func(o *Options) any { return &o.Init.ViewerPassword }},
-	{Name: "etcd-client-username", Group: GroupInit, For: Init,
-		Usage: "etcd user init connects as, once authentication is enabled",
-		bind:  func(o *Options) any { return &o.Init.ClientUser }},
-	{Name: "etcd-client-password", Group: GroupInit, For: Init,
-		Usage: "password of etcd-client-username",
-		bind:  func(o *Options) any { return &o.Init.ClientPassword }},
 	{Name: "cluster-admin-username", Group: GroupInit, For: Init,
 		Usage: "create this Sensu user in group cluster-admins (needs cluster-admin-password)",
 		bind:  func(o *Options) any { return &o.Init.ClusterAdminUsername }},

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/AlecAivazis/survey/v2"
@@ -40,8 +41,11 @@ func newInitCommand(streams IO) *cobra.Command {
 			"(group system:agents, --agent-password); with --cluster-admin-username, a user\n" +
 			"in group cluster-admins; a cluster ID, the schema version and the initialized\n" +
 			"marker. Objects that already exist (restored before init) are left alone.\n\n" +
+			"Once etcd authentication is on (--etcd-auth), init connects as\n" +
+			"--etcd-client-username with --etcd-client-password.\n\n" +
 			"Exit codes: 0 seeded, 1 error, 2 bad configuration, 3 already initialized\n" +
-			"(0 with --ignore-already-initialized).",
+			"(0 with --ignore-already-initialized; also when authentication is on and no\n" +
+			"credentials were given), 4 etcd refused the credentials or the permission.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := backendconfig.Apply(cmd.Flags(), backendconfig.Init, streams.Env); err != nil {
@@ -86,7 +90,7 @@ func runInit(ctx context.Context, opts *initOptions) error {
 	tlsFiles := s.Backend.Etcd.ClientTLS
 	conn, err := etcdconn.New(etcdconn.Config{
 		Endpoints: endpoints, CACert: tlsFiles.TrustedCAFile, Cert: tlsFiles.CertFile, Key: tlsFiles.KeyFile,
-		User: s.Init.ClientUser, Password: s.Init.ClientPassword,
+		User: s.Backend.Etcd.ClientUsername, Password: s.Backend.Etcd.ClientPassword, CredentialSettings: initCredentialSettings,
 		DialTimeout: s.Init.Timeout / 2, CommandTimeout: s.Init.Timeout / 2,
 	})
 	if err != nil {
@@ -118,7 +122,20 @@ func runInit(ctx context.Context, opts *initOptions) error {
 	case err != nil && ctx.Err() != nil:
 		return fmt.Errorf("%w: %v", errInterrupted, err)
 	case err != nil:
-		return conn.Explain(ctx, err, "initialize the store")
+		err = conn.Explain(ctx, err, "initialize the store")
+		if errors.Is(err, etcdconn.ErrAuth) && s.Backend.Etcd.ClientUsername == "" {
+			// Only init --etcd-auth turns authentication on, and only after
+			// seeding: the store is initialized, but nothing more can be
+			// read without credentials.
+			if s.Init.IgnoreAlreadyInitialized {
+				fmt.Fprintf(opts.IO.ErrOut, "sensu-backend: the store is already initialized: etcd authentication is on at %s (set %s to check anything further)\n",
+					strings.Join(endpoints, ","), initCredentialSettings)
+				return nil
+			}
+			return fmt.Errorf("%w: etcd authentication is on at %s, so init needs credentials to check anything further: set %s",
+				keyspace.ErrAlreadyInitialized, strings.Join(endpoints, ","), initCredentialSettings)
+		}
+		return err
 	default:
 		fmt.Fprintf(opts.IO.Out, "initialized: cluster ID %s, namespace %q, schema version %d, %d default RBAC objects and users\n",
 			result.ClusterID, result.Namespace, result.SchemaVersion, result.Seeded)
@@ -142,6 +159,11 @@ func runInit(ctx context.Context, opts *initOptions) error {
 		access.RootUser, access.RootRole, access.ViewerUser, access.ViewerRole, keyspace.Root)
 	return nil
 }
+
+// initCredentialSettings is what init's authentication errors tell the user
+// to set: init's own settings, not sensuctl's --user and --password.
+var initCredentialSettings = "--etcd-client-username and --etcd-client-password (or " +
+	backendconfig.EnvName("etcd-client-username") + " and " + backendconfig.EnvName("etcd-client-password") + ")"
 
 // initSeeds are Sensu Go's default RBAC objects and users, as keys.
 func initSeeds(s backendconfig.InitOptions) ([]keyspace.Seed, error) {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/sensu-etcd/sensu/internal/backend"
 	"github.com/sensu-etcd/sensu/internal/backendconfig"
+	"github.com/sensu-etcd/sensu/internal/etcdconn"
 	"github.com/sensu-etcd/sensu/internal/keyspace"
 )
 
@@ -24,7 +25,8 @@ const (
 	ExitError              = 1
 	ExitUsage              = 2 // bad flag, environment variable or config file
 	ExitAlreadyInitialized = 3
-	ExitRemoved            = 4 // this member was removed from the cluster
+	ExitRemoved            = 4 // start: this member was removed from the cluster
+	ExitPermission         = 4 // init: etcd refused the credentials, or the user lacks the permission
 	ExitInterrupted        = 130
 )
 
@@ -69,6 +71,8 @@ func ExitCode(err error) int {
 		return ExitAlreadyInitialized
 	case errors.Is(err, backend.ErrRemovedFromCluster):
 		return ExitRemoved
+	case errors.Is(err, etcdconn.ErrAuth), errors.Is(err, etcdconn.ErrPermission):
+		return ExitPermission
 	case errors.Is(err, errInterrupted):
 		return ExitInterrupted
 	case errors.Is(err, backend.ErrInvalidConfig), errors.Is(err, backendconfig.ErrConfig), isFlagError(err):

@@ -12,6 +12,7 @@ import (
 
 	"github.com/sensu-etcd/sensu/internal/backend"
 	"github.com/sensu-etcd/sensu/internal/backendconfig"
+	"github.com/sensu-etcd/sensu/internal/etcdconn"
 	"github.com/sensu-etcd/sensu/internal/keyspace"
 	"github.com/sensu-etcd/sensu/internal/testutil"
 )
@@ -24,6 +25,8 @@ func TestExitCode(t *testing.T) {
 		{nil, ExitOK},
 		{fmt.Errorf("x: %w", keyspace.ErrAlreadyInitialized), ExitAlreadyInitialized},
 		{fmt.Errorf("x: %w", backend.ErrRemovedFromCluster), ExitRemoved},
+		{&etcdconn.Error{Kind: etcdconn.ErrAuth, Msg: "x"}, ExitPermission},
+		{&etcdconn.Error{Kind: etcdconn.ErrPermission, Msg: "x"}, ExitPermission},
 		{backend.DefaultConfig().Validate(), ExitOK},
 		{func() error { c := backend.DefaultConfig(); c.LogLevel = "x"; return c.Validate() }(), ExitUsage},
 		{fmt.Errorf("x: %w", backendconfig.ErrConfig), ExitUsage},
@@ -137,10 +140,32 @@ func TestInitEtcdAuth(t *testing.T) {
 	if _, err := cluster.Client(t).Get(ctx, keyspace.InitializedKey); err == nil {
 		t.Error("a client without credentials can still read after --etcd-auth")
 	}
-	// A second run needs credentials and then finds everything done.
+	// A second run without credentials: initialized (exit 3), and it says
+	// which of init's own settings carry credentials, not sensuctl's.
 	code, _, errOut = runCmd(t, env, "init", "--etcd-client-urls", ep, "--etcd-auth", "--timeout", "4s")
-	if code != ExitError || !strings.Contains(errOut, "requires authentication") {
+	wantRerun := "sensu-backend: the store is already initialized: etcd authentication is on at " + ep +
+		", so init needs credentials to check anything further: set --etcd-client-username and --etcd-client-password" +
+		" (or SENSU_BACKEND_ETCD_CLIENT_USERNAME and SENSU_BACKEND_ETCD_CLIENT_PASSWORD)\n"
+	if code != ExitAlreadyInitialized || errOut != wantRerun {
 		t.Errorf("rerun without credentials: %d %q", code, errOut)
+	}
+	code, _, errOut = runCmd(t, env, "init", "--etcd-client-urls", ep, "--timeout", "4s", "--ignore-already-initialized")
+	if code != 0 || !strings.Contains(errOut, "already initialized: etcd authentication is on") {
+		t.Errorf("rerun without credentials, --ignore-already-initialized: %d %q", code, errOut)
+	}
+	// A wrong root password: permission (exit 4), naming the user and init's settings.
+	code, _, errOut = runCmd(t, env, "init", "--etcd-client-urls", ep, "--timeout", "4s",
+		"--etcd-client-username", "root", "--etcd-client-password", "wrong")
+	if code != ExitPermission || !strings.Contains(errOut, `authentication failed for user "root" at `+ep) ||
+		!strings.Contains(errOut, "check --etcd-client-username and --etcd-client-password (or SENSU_BACKEND_ETCD_CLIENT_USERNAME and SENSU_BACKEND_ETCD_CLIENT_PASSWORD)") ||
+		strings.Contains(errOut, "--user") || strings.Contains(errOut, "SENSUCTL") {
+		t.Errorf("wrong root password: %d %q", code, errOut)
+	}
+	// The viewer may not write: permission (exit 4) as well.
+	code, _, errOut = runCmd(t, env, "init", "--etcd-client-urls", ep, "--timeout", "4s", "--etcd-auth",
+		"--etcd-client-username", "viewer", "--etcd-client-password", "viewer-pw")
+	if code != ExitPermission || !strings.Contains(errOut, `user "viewer"`) {
+		t.Errorf("init as viewer: %d %q", code, errOut)
 	}
 	env["SENSU_BACKEND_ETCD_CLIENT_USERNAME"] = "root"
 	env["SENSU_BACKEND_ETCD_CLIENT_PASSWORD"] = "root-pw"
