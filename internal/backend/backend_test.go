@@ -386,6 +386,22 @@ func TestRegistrationWithEtcdAuth(t *testing.T) {
 	}
 	stop(b)
 
+	// A wrong password: one warning naming the user, no record.
+	cfg.Etcd.ClientUsername, cfg.Etcd.ClientPassword = "root", "wrong"
+	var wrong syncBuffer
+	b = run(cfg, &wrong)
+	const wrongWarning = `etcd authentication failed for user "root": wrong user name or password; this backend's registration is off`
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(wrong.String(), wrongWarning) && time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if n := strings.Count(wrong.String(), "registration is off"); n != 1 || !strings.Contains(wrong.String(), wrongWarning) {
+		t.Errorf("want the warning once, got %d in:\n%s", n, wrong.String())
+	}
+	if registered() {
+		t.Error("a record was published with a wrong password")
+	}
+	stop(b)
+
 	// With credentials: the record is back, and goes when the backend stops.
 	cfg.Etcd.ClientUsername, cfg.Etcd.ClientPassword = "root", "root-pw"
 	var withCreds syncBuffer

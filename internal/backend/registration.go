@@ -23,6 +23,10 @@ type BackendRecord = keyspace.BackendRecord
 // tried again (auth may be turned off, or the user given the rights).
 const authRetry = 15 * time.Second
 
+// authFailedRetry is the retry interval after a wrong user name or password
+// (the password may be changed in etcd meanwhile).
+const authFailedRetry = 5 * time.Minute
+
 // registrationTTL bounds how long a dead backend stays listed.
 const registrationTTL = 30 // seconds
 
@@ -90,6 +94,10 @@ func startRegistration(rc registrationClient, lg *zap.Logger, memberID uint64, r
 					warned = true
 				}
 				wait = authRetry
+				if isEtcdError(err, rpctypes.ErrAuthFailed, rpctypes.ErrGRPCAuthFailed) {
+					// etcd logs every failed attempt: retry rarely.
+					wait = authFailedRetry
+				}
 			} else {
 				lg.Debug("backend registration lost; retrying", zap.Error(err), zap.Duration("in", backoff))
 				backoff = min(backoff*2, 10*time.Second)
