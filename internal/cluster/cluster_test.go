@@ -131,3 +131,24 @@ func TestInspectWithAMemberDown(t *testing.T) {
 		t.Errorf("status: %+v %v", st, err)
 	}
 }
+
+// TestPlanRemoveWithoutQuorum: two voters, one down, the other running but
+// without a leader. Removing the down one would leave 1 voter, but nothing
+// commits without the current quorum: the refusal says so, with the counts.
+func TestPlanRemoveWithoutQuorum(t *testing.T) {
+	up := Member{ID: IDHex(1), id: 1, Name: "b1", Status: "started", Reachable: true, Role: RoleFollower}
+	down := member("b2", 2, false, false, RoleUnknown)
+	ms := Members{Members: []Member{up, down}}
+	plan, err := PlanRemove(ms, down, false)
+	want := "remove member b2: no quorum: removing b2 would leave 1 voter (quorum 1), but the cluster cannot commit the change: " +
+		"only 1 of its 2 voters is running and its quorum is 2, so it has lost quorum and commits nothing, this change included (down: b2)"
+	if !errors.Is(err, ErrRefused) || !strings.HasPrefix(err.Error(), want) || !strings.Contains(err.Error(), "restart the down backends") {
+		t.Errorf("got %v\nwant prefix %s", err, want)
+	}
+	if plan.VotersBefore != 2 || plan.VotersAfter != 1 {
+		t.Errorf("plan %+v", plan)
+	}
+	if _, err := PlanRemove(ms, down, true); err != nil {
+		t.Errorf("--force: %v", err)
+	}
+}
