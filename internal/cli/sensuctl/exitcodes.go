@@ -35,7 +35,7 @@ var exitCodes = []struct {
 	{ExitOK, "success"},
 	{ExitError, "error: an endpoint unreachable or timing out, a failed request, bad input data (nothing was written)"},
 	{ExitUsage, "usage: unknown command or flag, bad flag value, environment variable or config file, unknown --format, a prompt needed without a terminal"},
-	{ExitUnhealthy, "the cluster is unhealthy, a change was refused as unsafe in the cluster's state (or would overwrite resources with --on-conflict fail, or delete a namespace that is not empty), or a command completed only in part (it printed every result first)"},
+	{ExitUnhealthy, "the cluster is unhealthy (it has lost quorum), a change was refused as unsafe in the cluster's state (or would overwrite resources with --on-conflict fail, or delete a namespace that is not empty), or a command completed only in part (it printed every result first)"},
 	{ExitAuth, "authentication or TLS refused, or permission denied by etcd (or by the 1.x Redis of migrate)"},
 	{ExitNotFound, "not found: a member, resource or profile named on the command line does not exist"},
 	{ExitInterrupted, "interrupted (SIGINT or SIGTERM)"},
@@ -70,7 +70,7 @@ func ExitCode(err error) int {
 		// A snapshot and a sidecar that disagree exit as a damaged snapshot
 		// does (docs/backup.md, Exit codes).
 		return ExitError
-	case errors.Is(err, ErrPartial), errors.Is(err, ErrUnhealthy), errors.Is(err, cluster.ErrRefused),
+	case errors.Is(err, ErrPartial), errors.Is(err, ErrUnhealthy), errors.Is(err, cluster.ErrRefused), errors.Is(err, etcdconn.ErrNoQuorum),
 		errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrNotEmpty):
 		return ExitUnhealthy
 	case isFlagError(err), errors.As(err, &ue), errors.Is(err, clientconfig.ErrConfig), errors.Is(err, etcdconn.ErrUsage),
