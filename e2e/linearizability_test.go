@@ -187,7 +187,9 @@ func startFsyncCluster(t *testing.T, bins testutil.Binaries, n int) []*testutil.
 	var initial []string
 	for i := range cfgs {
 		cfgs[i] = testutil.NewBackendConfig(t, testutil.BackendConfig{Name: fmt.Sprintf("backend-%d", i+1),
-			Args: []string{"--etcd-unsafe-no-fsync=false"}})
+			// etcd's own Raft timing (sensu-backend's default is 300 ms / 3 s),
+			// so that a partition leads to an election within seconds.
+			Args: []string{"--etcd-unsafe-no-fsync=false", "--etcd-heartbeat-interval", "100", "--etcd-election-timeout", "1000"}})
 		initial = append(initial, cfgs[i].Name+"="+cfgs[i].PeerURL())
 	}
 	procs := make([]*testutil.BackendProcess, n)
@@ -224,10 +226,11 @@ func ctlRun(t *testing.T, bins testutil.Binaries, eps, stdin string, timeout tim
 }
 
 // leaderIndex asks every reachable member for its status and returns the
-// index of the leader, or -1.
+// index of the leader the members at the highest Raft term name, or -1 (an
+// isolated old leader goes on naming itself at its older term).
 func leaderIndex(cli *clientv3.Client, procs []*testutil.BackendProcess) int {
 	ids := map[uint64]int{}
-	var leader uint64
+	var leader, term uint64
 	for i, p := range procs {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		st, err := cli.Status(ctx, p.ClientURL)
@@ -236,8 +239,8 @@ func leaderIndex(cli *clientv3.Client, procs []*testutil.BackendProcess) int {
 			continue
 		}
 		ids[st.Header.MemberId] = i
-		if st.Leader != 0 {
-			leader = st.Leader
+		if st.Leader != 0 && st.RaftTerm >= term {
+			leader, term = st.Leader, st.RaftTerm
 		}
 	}
 	if i, ok := ids[leader]; ok && leader != 0 {
@@ -259,6 +262,38 @@ func TestLinearizableUnderFaults(t *testing.T) {
 	admin := testutil.NewClient(t, urls, nil)
 	if code, out, err := ctlRun(t, bins, eps, "type: Namespace\napi_version: core/v2\nmetadata: {}\nspec:\n  name: default\n", time.Minute, "create"); err != nil || code != 0 {
 		t.Fatalf("create namespace default: exit %d %v: %s", code, err, out)
+	}
+
+	// Peer traffic through proxies the test controls: each member's
+	// advertised peer URL becomes its proxy's (the members still listen on
+	// their own ports, which nobody dials any more).
+	pn := testutil.NewPeerNet(t)
+	memberIDs := make([]string, len(procs))
+	{
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		ml, err := admin.MemberList(ctx)
+		if err != nil {
+			t.Fatalf("member list: %v", err)
+		}
+		for _, m := range ml.Members {
+			for i, p := range procs {
+				if m.Name != p.Config.Name {
+					continue
+				}
+				px := pn.Proxy(t, fmt.Sprintf("127.0.0.1:%d", p.Config.PeerPort))
+				memberIDs[i] = fmt.Sprintf("%x", m.ID)
+				px.SetMemberID(memberIDs[i])
+				if _, err := admin.MemberUpdate(ctx, m.ID, []string{px.URL()}); err != nil {
+					t.Fatalf("member update %s: %v", p.Config.Name, err)
+				}
+			}
+		}
+		cancel()
+		for i, id := range memberIDs {
+			if id == "" {
+				t.Fatalf("%s is not in the member list", procs[i].Config.Name)
+			}
+		}
 	}
 
 	h := &linHistory{start: time.Now()}
@@ -350,10 +385,17 @@ func TestLinearizableUnderFaults(t *testing.T) {
 		}
 	}()
 
-	// The faults, in order, repeated while time remains.
-	var faults []string
+	// The faults, in order, repeated while time remains: kill -9 and restart
+	// of a follower and of the leader, a snapshot, a defragmentation, peer
+	// traffic delayed, the leader and then a follower cut off from the others.
+	var faults []string // injected faults and recoveries, in order
 	var faultErr []string
+	injected := 0
+	partitionStale := 0 // leader isolations after which it still led
 	fault := func(format string, args ...any) {
+		if !strings.HasPrefix(format, "restarted") {
+			injected++
+		}
 		faults = append(faults, fmt.Sprintf("%.1fs ", time.Since(h.start).Seconds())+fmt.Sprintf(format, args...))
 	}
 	waitAll := func() {
@@ -412,6 +454,45 @@ func TestLinearizableUnderFaults(t *testing.T) {
 		waitAll()
 		ctlFault("snapshot", "save", filepath.Join(snapDir, fmt.Sprintf("round-%d.db", round)))
 		ctlFault("cluster", "defrag", "--cluster")
+		pn.SetDelay(50 * time.Millisecond)
+		fault("peer traffic delayed 50ms")
+		time.Sleep(2 * time.Second)
+		pn.SetDelay(0)
+		fault("restarted peer traffic undelayed")
+		for _, role := range []string{"leader", "follower"} {
+			l := -1
+			for deadline := time.Now().Add(10 * time.Second); l < 0 && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+				l = leaderIndex(admin, procs)
+			}
+			if l < 0 {
+				faultErr = append(faultErr, "no leader found")
+				break
+			}
+			i := l
+			if role == "follower" {
+				i = (l + 1) % len(procs)
+			}
+			pn.Isolate(memberIDs[i])
+			fault("partition: %s %s isolated", role, procs[i].Config.Name)
+			// Isolated until the majority side has elected a leader at a
+			// higher term (the leader's case; at most 15 s) and 2 s more.
+			after := leaderIndex(admin, procs)
+			for deadline := time.Now().Add(15 * time.Second); role == "leader" && after == i && time.Now().Before(deadline); {
+				time.Sleep(200 * time.Millisecond)
+				after = leaderIndex(admin, procs)
+			}
+			time.Sleep(2 * time.Second)
+			pn.Heal()
+			if role == "leader" && after == i {
+				partitionStale++
+			}
+			leaderName := "none"
+			if after >= 0 {
+				leaderName = procs[after].Config.Name
+			}
+			fault("restarted: partition healed (leader before healing: %s)", leaderName)
+			waitAll()
+		}
 		if len(faultErr) > 0 || time.Since(h.start) >= dur {
 			break
 		}
@@ -422,6 +503,9 @@ func TestLinearizableUnderFaults(t *testing.T) {
 	close(stop)
 	wg.Wait()
 	workload := time.Since(h.start)
+	if partitionStale > 0 {
+		t.Errorf("%d times the others elected no new leader within 15 s of the leader's isolation: the partition did not cut it off", partitionStale)
+	}
 	for _, e := range faultErr {
 		t.Errorf("fault step: %s", e)
 	}
@@ -475,8 +559,10 @@ func TestLinearizableUnderFaults(t *testing.T) {
 			time.Sleep(200 * time.Millisecond)
 		}
 	}
+	diverged := 0
 	for i := range hashes {
 		if hashes[i] != hashes[0] {
+			diverged = 1
 			t.Errorf("members diverged at revision %d: %v", rev, hashes)
 			break
 		}
@@ -549,8 +635,12 @@ func TestLinearizableUnderFaults(t *testing.T) {
 	result, info := porcupine.CheckOperationsVerbose(linModel, ops, checkTimeout)
 	checkTime := time.Since(checkStart)
 
-	t.Logf("linearizability: %d operations (%d puts of which %d by sensuctl create (%d attempted, %d failed), %d gets, %d deletes; %d unknown outcome) in %s of workload, %d faults injected, %d lost acknowledged puts, HashKV at revision %d equal on %d members: %v; porcupine: %s in %s; total %s",
-		len(ops), puts, ctlOK, ctlCreates.Load(), ctlFailed.Load(), gets, dels, unknown, workload.Round(time.Millisecond), len(faults), lost, rev, len(procs), hashes[0],
+	anomalies := lost + diverged
+	if result != porcupine.Ok {
+		anomalies++
+	}
+	t.Logf("linearizability: %d anomalies; %d operations (%d puts of which %d by sensuctl create (%d attempted, %d failed), %d gets, %d deletes; %d unknown outcome) in %s of workload, %d faults injected, %d lost acknowledged puts, HashKV at revision %d on %d members %v; porcupine: %s in %s; total %s",
+		anomalies, len(ops), puts, ctlOK, ctlCreates.Load(), ctlFailed.Load(), gets, dels, unknown, workload.Round(time.Millisecond), injected, lost, rev, len(procs), hashes,
 		result, checkTime.Round(time.Millisecond), time.Since(began).Round(time.Millisecond))
 	t.Logf("faults: %s", strings.Join(faults, "; "))
 	if result != porcupine.Ok {
