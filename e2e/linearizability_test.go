@@ -266,7 +266,9 @@ func TestLinearizableUnderFaults(t *testing.T) {
 
 	// Peer traffic through proxies the test controls: each member's
 	// advertised peer URL becomes its proxy's (the members still listen on
-	// their own ports, which nobody dials any more).
+	// their own ports). Connections made before the update stay direct until
+	// they break: the kill -9 of a follower and of the leader, which come
+	// before the delay and the partitions, break them.
 	pn := testutil.NewPeerNet(t)
 	memberIDs := make([]string, len(procs))
 	{
