@@ -26,8 +26,10 @@ import (
 // The fault suite: clients put, get and delete a few check keys (and
 // `sensuctl create` writes them now and then) on a 3-member cluster with
 // fsync on, while members are killed with SIGKILL and restarted (a follower,
-// then the leader), a snapshot is saved and the members are defragmented.
-// The history is checked for linearizability with porcupine against a
+// then the leader), a snapshot is saved, the members are defragmented, peer
+// traffic is delayed, the leader and then a follower are cut off from the
+// others (internal/testutil PeerNet), and a follower is removed and a new
+// member added in its place. The history is checked for linearizability with porcupine against a
 // per-key register model; after the run every member must hold the same
 // store (HashKV at one revision) and no acknowledged put may be lost.
 //
@@ -179,6 +181,11 @@ func faultsDuration(t *testing.T) time.Duration {
 	return d
 }
 
+// linBackendArgs: fsync on, and etcd's own Raft timing (sensu-backend's
+// default is 300 ms / 3 s), so that a partition leads to an election within
+// seconds.
+var linBackendArgs = []string{"--etcd-unsafe-no-fsync=false", "--etcd-heartbeat-interval", "100", "--etcd-election-timeout", "1000"}
+
 // startFsyncCluster starts n backends as a new cluster with fsync on (the
 // test helpers turn it off by default) and waits until they are healthy.
 func startFsyncCluster(t *testing.T, bins testutil.Binaries, n int) []*testutil.BackendProcess {
@@ -187,9 +194,7 @@ func startFsyncCluster(t *testing.T, bins testutil.Binaries, n int) []*testutil.
 	var initial []string
 	for i := range cfgs {
 		cfgs[i] = testutil.NewBackendConfig(t, testutil.BackendConfig{Name: fmt.Sprintf("backend-%d", i+1),
-			// etcd's own Raft timing (sensu-backend's default is 300 ms / 3 s),
-			// so that a partition leads to an election within seconds.
-			Args: []string{"--etcd-unsafe-no-fsync=false", "--etcd-heartbeat-interval", "100", "--etcd-election-timeout", "1000"}})
+			Args: linBackendArgs})
 		initial = append(initial, cfgs[i].Name+"="+cfgs[i].PeerURL())
 	}
 	procs := make([]*testutil.BackendProcess, n)
@@ -258,7 +263,17 @@ func TestLinearizableUnderFaults(t *testing.T) {
 	for _, p := range procs {
 		urls = append(urls, p.ClientURL)
 	}
-	eps := strings.Join(urls, ",")
+	var epsNow atomic.Pointer[string] // the members' client URLs, for sensuctl
+	setEps := func() {
+		var u []string
+		for _, p := range procs {
+			u = append(u, p.ClientURL)
+		}
+		e := strings.Join(u, ",")
+		epsNow.Store(&e)
+	}
+	setEps()
+	eps := *epsNow.Load()
 	admin := testutil.NewClient(t, urls, nil)
 	if code, out, err := ctlRun(t, bins, eps, "type: Namespace\napi_version: core/v2\nmetadata: {}\nspec:\n  name: default\n", time.Minute, "create"); err != nil || code != 0 {
 		t.Fatalf("create namespace default: exit %d %v: %s", code, err, out)
@@ -270,6 +285,14 @@ func TestLinearizableUnderFaults(t *testing.T) {
 	// they break: the kill -9 of a follower and of the leader, which come
 	// before the delay and the partitions, break them.
 	pn := testutil.NewPeerNet(t)
+	behindProxy := func(ctx context.Context, id uint64, p *testutil.BackendProcess) string {
+		px := pn.Proxy(t, fmt.Sprintf("127.0.0.1:%d", p.Config.PeerPort))
+		px.SetMemberID(fmt.Sprintf("%x", id))
+		if _, err := admin.MemberUpdate(ctx, id, []string{px.URL()}); err != nil {
+			t.Fatalf("member update %s: %v", p.Config.Name, err)
+		}
+		return fmt.Sprintf("%x", id)
+	}
 	memberIDs := make([]string, len(procs))
 	{
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -282,12 +305,7 @@ func TestLinearizableUnderFaults(t *testing.T) {
 				if m.Name != p.Config.Name {
 					continue
 				}
-				px := pn.Proxy(t, fmt.Sprintf("127.0.0.1:%d", p.Config.PeerPort))
-				memberIDs[i] = fmt.Sprintf("%x", m.ID)
-				px.SetMemberID(memberIDs[i])
-				if _, err := admin.MemberUpdate(ctx, m.ID, []string{px.URL()}); err != nil {
-					t.Fatalf("member update %s: %v", p.Config.Name, err)
-				}
+				memberIDs[i] = behindProxy(ctx, m.ID, p)
 			}
 		}
 		cancel()
@@ -301,6 +319,9 @@ func TestLinearizableUnderFaults(t *testing.T) {
 	h := &linHistory{start: time.Now()}
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
+	var stopOnce sync.Once
+	stopWorkers := func() { stopOnce.Do(func() { close(stop) }); wg.Wait() }
+	defer stopWorkers() // also when a step calls t.Fatal, before the cleanups close the clients
 	var ctlCreates, ctlFailed atomic.Int64
 
 	const clients = 4
@@ -363,7 +384,7 @@ func TestLinearizableUnderFaults(t *testing.T) {
 			tok := fmt.Sprintf("tok-s%d", n)
 			doc := fmt.Sprintf("type: CheckConfig\napi_version: core/v2\nmetadata:\n  name: %s\n  namespace: default\nspec:\n  command: \"true %s\"\n  interval: 60\n", key, tok)
 			call := h.now()
-			code, out, err := ctlRun(t, bins, eps, doc, 15*time.Second, "create")
+			code, out, err := ctlRun(t, bins, *epsNow.Load(), doc, 15*time.Second, "create")
 			ok := err == nil && code == 0
 			h.add(ctlClient, linInput{Kind: linPut, Key: key, Value: tok, Ctl: true}, call, linOutput{Unknown: !ok})
 			ctlCreates.Add(1)
@@ -394,6 +415,7 @@ func TestLinearizableUnderFaults(t *testing.T) {
 	var faultErr []string
 	injected := 0
 	partitionStale := 0 // leader isolations after which it still led
+	nextMember := len(procs)
 	fault := func(format string, args ...any) {
 		if !strings.HasPrefix(format, "restarted") {
 			injected++
@@ -419,7 +441,7 @@ func TestLinearizableUnderFaults(t *testing.T) {
 	}
 	ctlFault := func(args ...string) {
 		for attempt := 1; ; attempt++ {
-			code, out, err := ctlRun(t, bins, eps, "", 60*time.Second, args...)
+			code, out, err := ctlRun(t, bins, *epsNow.Load(), "", 60*time.Second, args...)
 			if err == nil && code == 0 {
 				fault("sensuctl %s", strings.Join(args[:2], " "))
 				return
@@ -495,6 +517,44 @@ func TestLinearizableUnderFaults(t *testing.T) {
 			fault("restarted: partition healed (leader before healing: %s)", leaderName)
 			waitAll()
 		}
+		// A follower removed, and a new member (empty state dir) added
+		// in its place with member-add --wait, behind a proxy of its own.
+		if l := leaderIndex(admin, procs); l < 0 {
+			faultErr = append(faultErr, "no leader found")
+		} else {
+			i := (l + 1) % len(procs)
+			old := procs[i]
+			code, out, err := ctlRun(t, bins, *epsNow.Load(), "", time.Minute, "cluster", "member-remove", old.Config.Name, "--yes")
+			if err != nil || code != 0 {
+				faultErr = append(faultErr, fmt.Sprintf("member-remove %s: exit %d %v: %s", old.Config.Name, code, err, out))
+				break
+			}
+			fault("member-remove follower %s", old.Config.Name)
+			if _, err := old.Wait(30 * time.Second); err != nil {
+				faultErr = append(faultErr, err.Error())
+				break
+			}
+			var rest []string
+			for j, p := range procs {
+				if j != i {
+					rest = append(rest, p.ClientURL)
+				}
+			}
+			nextMember++
+			cfg := testutil.NewBackendConfig(t, testutil.BackendConfig{Name: fmt.Sprintf("backend-%d", nextMember), Args: linBackendArgs})
+			procs[i] = addWithWait(t, bins, strings.Join(rest, ","), cfg)
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			st, err := admin.Status(ctx, procs[i].ClientURL)
+			if err != nil {
+				cancel()
+				t.Fatalf("status of %s: %v", cfg.Name, err)
+			}
+			memberIDs[i] = behindProxy(ctx, st.Header.MemberId, procs[i])
+			cancel()
+			setEps()
+			fault("restarted: member-add %s as a voter", cfg.Name)
+			waitAll()
+		}
 		if len(faultErr) > 0 || time.Since(h.start) >= dur {
 			break
 		}
@@ -502,8 +562,7 @@ func TestLinearizableUnderFaults(t *testing.T) {
 	if rest := dur - time.Since(h.start); rest > 0 {
 		time.Sleep(rest)
 	}
-	close(stop)
-	wg.Wait()
+	stopWorkers()
 	workload := time.Since(h.start)
 	if partitionStale > 0 {
 		t.Errorf("%d times the others elected no new leader within 15 s of the leader's isolation: the partition did not cut it off", partitionStale)
