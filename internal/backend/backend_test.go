@@ -374,13 +374,7 @@ func TestRegistrationWithEtcdAuth(t *testing.T) {
 		t.Fatal(err)
 	}
 	const warning = "etcd authentication is on and this backend's registration is off, so 'sensuctl version' does not list it: set etcd-client-username and etcd-client-password (SENSU_BACKEND_ETCD_CLIENT_USERNAME and SENSU_BACKEND_ETCD_CLIENT_PASSWORD, or backend.yml)"
-	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(noCreds.String(), warning) && time.Now().Before(deadline); {
-		time.Sleep(50 * time.Millisecond)
-	}
-	time.Sleep(2 * time.Second) // a retry would warn again by now
-	if n := strings.Count(noCreds.String(), "registration is off"); n != 1 || !strings.Contains(noCreds.String(), warning) {
-		t.Errorf("want the warning once, got %d in:\n%s", n, noCreds.String())
-	}
+	warnedOnce(t, &noCreds, warning, 2*time.Second) // a retry would warn again by then
 	if registered() {
 		t.Error("a record was published without credentials")
 	}
@@ -391,12 +385,7 @@ func TestRegistrationWithEtcdAuth(t *testing.T) {
 	var wrong syncBuffer
 	b = run(cfg, &wrong)
 	const wrongWarning = `etcd authentication failed for user "root": wrong user name or password; this backend's registration is off`
-	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(wrong.String(), wrongWarning) && time.Now().Before(deadline); {
-		time.Sleep(50 * time.Millisecond)
-	}
-	if n := strings.Count(wrong.String(), "registration is off"); n != 1 || !strings.Contains(wrong.String(), wrongWarning) {
-		t.Errorf("want the warning once, got %d in:\n%s", n, wrong.String())
-	}
+	warnedOnce(t, &wrong, wrongWarning, 0)
 	if registered() {
 		t.Error("a record was published with a wrong password")
 	}
@@ -435,4 +424,17 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.buf.String()
+}
+
+// warnedOnce waits up to 10 s for warning in log, waits settle more, and
+// checks that the registration warning was logged exactly once.
+func warnedOnce(t *testing.T, log *syncBuffer, warning string, settle time.Duration) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(log.String(), warning) && time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(settle)
+	if n := strings.Count(log.String(), "registration is off"); n != 1 || !strings.Contains(log.String(), warning) {
+		t.Errorf("want the warning once, got %d in:\n%s", n, log.String())
+	}
 }
