@@ -255,11 +255,7 @@ func TestCoreDecodesAsOurs(t *testing.T) {
 			t.Errorf("%s: core's Validate refuses: %v", d.where, err)
 		}
 		kinds[typ.Kind]++
-		coreJSON, err := json.Marshal(core)
-		if err != nil {
-			t.Fatal(err)
-		}
-		coreJSON = apiView(t, typ, coreJSON)
+		coreJSON := coreView(t, typ, core)
 		oursJSON := ourPrinted(t, ours.Type, ours.Object)
 		if diff := diffJSON(typ.Kind, canonical(t, oursJSON), canonical(t, coreJSON)); len(diff) > 0 {
 			t.Errorf("%s: %s decodes differently:\n  %s", d.where, typ.Kind, strings.Join(diff, "\n  "))
@@ -273,11 +269,7 @@ func TestCoreDecodesAsOurs(t *testing.T) {
 		if err := again.Validate(); err != nil {
 			t.Errorf("%s: core's Validate refuses what we print: %v", d.where, err)
 		}
-		againJSON, err := json.Marshal(again)
-		if err != nil {
-			t.Fatal(err)
-		}
-		againJSON = apiView(t, typ, againJSON)
+		againJSON := coreView(t, typ, again)
 		if diff := diffJSON(typ.Kind, canonical(t, oursJSON), canonical(t, againJSON)); len(diff) > 0 {
 			t.Errorf("%s: what we print re-encodes differently through core:\n  %s", d.where, strings.Join(diff, "\n  "))
 		}
@@ -290,10 +282,14 @@ func TestCoreDecodesAsOurs(t *testing.T) {
 	t.Logf("%d documents, by kind: %v", len(docs), kinds)
 }
 
-// apiView is what Sensu Go's API returns of a core value: a user's
-// password and hash never leave the backend.
-func apiView(t *testing.T, typ *resource.Type, b []byte) []byte {
+// coreView is core's JSON of a core value as Sensu Go's API returns it:
+// a user's password and hash never leave the backend.
+func coreView(t *testing.T, typ *resource.Type, core any) []byte {
 	t.Helper()
+	b, err := json.Marshal(core)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if typ.Kind != "User" {
 		return b
 	}
@@ -324,11 +320,7 @@ func TestCoreEmptyShapes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		coreJSON, err := json.Marshal(core)
-		if err != nil {
-			t.Fatal(err)
-		}
-		coreJSON = apiView(t, typ, coreJSON)
+		coreJSON := coreView(t, typ, core)
 		if diff := diffJSON(typ.Kind, canonical(t, oursJSON), canonical(t, coreJSON)); len(diff) > 0 {
 			t.Errorf("%s from {}:\n  %s", typ.Kind, strings.Join(diff, "\n  "))
 		}
@@ -381,11 +373,7 @@ func TestCoreBareOutputs(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			coreJSON, err := json.Marshal(core)
-			if err != nil {
-				t.Fatal(err)
-			}
-			coreJSON = apiView(t, typ, coreJSON)
+			coreJSON := coreView(t, typ, core)
 			if diff := diffJSON(tc.kind, canonical(t, oursJSON), canonical(t, coreJSON)); len(diff) > 0 {
 				t.Errorf("%s: %s\n  %s", where, tc.kind, strings.Join(diff, "\n  "))
 			}
