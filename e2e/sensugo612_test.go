@@ -124,40 +124,30 @@ func (d sg612Doc) key() string { return d.Kind + " " + d.Namespace + "/" + d.Nam
 // namespace when its metadata names none.
 func sg612Parse(t *testing.T, what string, data []byte, format string) []sg612Doc {
 	t.Helper()
+	// Both read a stream of documents; a JSON dump may also be one array.
+	var dec interface{ Decode(any) error } = yaml.NewDecoder(bytes.NewReader(data))
+	kind := "YAML"
+	if format != "yaml" {
+		jdec := json.NewDecoder(bytes.NewReader(data))
+		jdec.UseNumber()
+		dec, kind = jdec, "a stream of JSON objects"
+	}
 	var raws []any
-	switch format {
-	case "yaml":
-		dec := yaml.NewDecoder(bytes.NewReader(data))
-		for {
-			var v any
-			err := dec.Decode(&v)
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				t.Fatalf("%s is not YAML: %v", what, err)
-			}
-			if v != nil {
-				raws = append(raws, v)
-			}
+	for {
+		var v any
+		err := dec.Decode(&v)
+		if errors.Is(err, io.EOF) {
+			break
 		}
-	default:
-		dec := json.NewDecoder(bytes.NewReader(data))
-		dec.UseNumber()
-		for {
-			var v any
-			err := dec.Decode(&v)
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				t.Fatalf("%s is not a stream of JSON objects: %v", what, err)
-			}
-			if list, ok := v.([]any); ok {
-				raws = append(raws, list...)
-			} else {
-				raws = append(raws, v)
-			}
+		if err != nil {
+			t.Fatalf("%s is not %s: %v", what, kind, err)
+		}
+		switch v := v.(type) {
+		case nil:
+		case []any:
+			raws = append(raws, v...)
+		default:
+			raws = append(raws, v)
 		}
 	}
 	docs := make([]sg612Doc, 0, len(raws))
