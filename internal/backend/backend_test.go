@@ -41,11 +41,12 @@ func testConfig(t testing.TB) Config {
 	return cfg
 }
 
-func startBackend(t testing.TB, cfg Config, logs *bytes.Buffer) *Backend {
+// startBackend starts a backend logging to logs (nil: discarded); the
+// test's cleanup stops it, if the test has not (Stop is idempotent).
+func startBackend(t testing.TB, cfg Config, logs io.Writer) *Backend {
 	t.Helper()
-	var w bytes.Buffer
 	if logs == nil {
-		logs = &w
+		logs = io.Discard
 	}
 	lg, err := NewLogger(cfg, logs)
 	if err != nil {
@@ -319,18 +320,7 @@ func TestRegistrationWithEtcdAuth(t *testing.T) {
 	cfg := testConfig(t)
 	run := func(cfg Config, logs io.Writer) *Backend {
 		t.Helper()
-		lg, err := NewLogger(cfg, logs)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := New(cfg, lg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := b.Start(testutil.Ctx(t, 30*time.Second)); err != nil {
-			t.Fatalf("start: %v", err)
-		}
-		return b
+		return startBackend(t, cfg, logs)
 	}
 	stop := func(b *Backend) {
 		t.Helper()
