@@ -36,12 +36,8 @@ func run(t *testing.T, bin string, args ...string) (int, string, string) {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	cmd.Env = isolatedEnv(t)
-	err := cmd.Run()
-	code := 0
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		code = ee.ExitCode()
-	} else if err != nil {
+	code, err := testutil.ExitCode(cmd.Run())
+	if err != nil {
 		t.Fatalf("run %s: %v", bin, err)
 	}
 	return code, stdout.String(), stderr.String()

@@ -3,7 +3,6 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"math/rand"
@@ -219,15 +218,8 @@ func ctlRun(t *testing.T, bins testutil.Binaries, eps, stdin string, timeout tim
 	var out bytes.Buffer
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = strings.NewReader(stdin), &out, &out
 	cmd.Env = isolatedEnv(t)
-	err := cmd.Run()
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		return ee.ExitCode(), out.String(), nil
-	}
-	if err != nil {
-		return -1, out.String(), err
-	}
-	return 0, out.String(), nil
+	code, err := testutil.ExitCode(cmd.Run())
+	return code, out.String(), err
 }
 
 // leaderIndex asks every reachable member for its status and returns the

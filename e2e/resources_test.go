@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -921,15 +920,11 @@ func (b *resBackend) ctlIn(t *testing.T, stdin string, args ...string) (int, str
 	var stdout, stderr bytes.Buffer
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = strings.NewReader(stdin), &stdout, &stderr
 	cmd.Env = isolatedEnv(t)
-	err := cmd.Run()
-	var ee *exec.ExitError
-	switch {
-	case errors.As(err, &ee):
-		return ee.ExitCode(), stdout.String(), stderr.String()
-	case err != nil:
+	code, err := testutil.ExitCode(cmd.Run())
+	if err != nil {
 		t.Fatalf("run sensuctl %v: %v", args, err)
 	}
-	return 0, stdout.String(), stderr.String()
+	return code, stdout.String(), stderr.String()
 }
 
 // resSummary is the -o json summary of create and restore.

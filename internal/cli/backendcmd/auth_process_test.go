@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -35,12 +34,8 @@ func runBinary(t *testing.T, bin string, env []string, args ...string) (int, str
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	cmd.Env = append(append(testutil.CleanEnv(), "SENSU_BACKEND_CONFIG_FILE="+empty, "XDG_CONFIG_HOME="+t.TempDir()), env...)
-	err := cmd.Run()
-	code := 0
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		code = ee.ExitCode()
-	} else if err != nil {
+	code, err := testutil.ExitCode(cmd.Run())
+	if err != nil {
 		t.Fatalf("run %s: %v", bin, err)
 	}
 	return code, stdout.String(), stderr.String()
