@@ -441,8 +441,8 @@ func TestWrap(t *testing.T) {
 		{"ab abcdefgh", 4, "ab\nabcd\nefgh"},
 	}
 	for _, tt := range tests {
-		if got := wrap(tt.in, tt.width); got != tt.want {
-			t.Errorf("wrap(%q, %d) = %q, want %q", tt.in, tt.width, got, tt.want)
+		if got := Wrap(tt.in, tt.width); got != tt.want {
+			t.Errorf("Wrap(%q, %d) = %q, want %q", tt.in, tt.width, got, tt.want)
 		}
 	}
 }

@@ -245,15 +245,15 @@ func fit(headers []string, rows [][]string, width int) {
 	for _, r := range all {
 		for i, c := range r {
 			if l := colLimit(i, limit); natural[i] > l {
-				r[i] = wrap(c, l)
+				r[i] = Wrap(c, l)
 			}
 		}
 	}
 }
 
-// wrap breaks s into lines at most width columns wide, at spaces where it
+// Wrap breaks s into lines at most width columns wide, at spaces where it
 // can and inside words longer than width.
-func wrap(s string, width int) string {
+func Wrap(s string, width int) string {
 	var out []string
 	for _, para := range strings.Split(s, "\n") {
 		line, lineWidth := "", 0

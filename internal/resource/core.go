@@ -51,8 +51,14 @@ func DecodeCore(t *Type, value []byte) (corev2.Resource, error) {
 // CoreFields are the fields Sensu Go's --field-selector matches for a stored
 // value of type t, as core/v2's <Kind>Fields functions compute them
 // (check.name, entity.entity_class, event.check.status, ...). Types without
-// such a function (TessenConfig) have none.
-func CoreFields(t *Type, value []byte) (map[string]string, error) {
+// such a function (TessenConfig) have none. core/v2 panics on an event
+// without a check or an entity; that is an error here.
+func CoreFields(t *Type, value []byte) (fields map[string]string, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			fields, err = nil, fmt.Errorf("Sensu Go cannot compute the fields of this %s: %v", t.Kind, r)
+		}
+	}()
 	r, err := DecodeCore(t, value)
 	if err != nil {
 		return nil, err

@@ -105,3 +105,17 @@ func wrappedSamples(t *testing.T) [][]byte {
 	}
 	return out
 }
+
+// TestCoreFieldsOfEventWithoutCheck: core/v2's EventFields panics on an
+// event without a check; CoreFields says so as an error.
+func TestCoreFieldsOfEventWithoutCheck(t *testing.T) {
+	events, _ := Lookup("events")
+	if _, err := CoreFields(events, []byte(`{"entity":{"metadata":{"name":"e"}}}`)); err == nil || !strings.Contains(err.Error(), "cannot compute the fields") {
+		t.Errorf("CoreFields of an event without a check: %v, want an error", err)
+	}
+	checks, _ := Lookup("checks")
+	fields, err := CoreFields(checks, []byte(`{"metadata":{"name":"c","labels":{"team":"web"}},"subscriptions":["linux","web"]}`))
+	if err != nil || fields["check.name"] != "c" || fields["check.subscriptions"] != "linux,web" || fields["check.labels.team"] != "web" {
+		t.Errorf("CoreFields of a check: %v, %v", fields, err)
+	}
+}

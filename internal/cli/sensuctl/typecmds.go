@@ -137,27 +137,7 @@ func listFieldsHelp(t *resource.Type) (help, example string) {
 	if len(parts) == 0 {
 		parts = append(parts, names[0]+` == "x"`)
 	}
-	return wrapWords("Fields of "+t.ShortName+": "+list+".", 80), strings.Join(parts, " && ")
-}
-
-// wrapWords breaks s into lines of at most width columns, at spaces.
-func wrapWords(s string, width int) string {
-	var b strings.Builder
-	line := 0
-	for i, w := range strings.Fields(s) {
-		switch {
-		case i == 0:
-		case line+1+len(w) > width:
-			b.WriteByte('\n')
-			line = 0
-		default:
-			b.WriteByte(' ')
-			line++
-		}
-		b.WriteString(w)
-		line += len(w)
-	}
-	return b.String()
+	return output.Wrap("Fields of "+t.ShortName+": "+list+".", 80), strings.Join(parts, " && ")
 }
 
 func listExample(t *resource.Type, fieldExample string) string {
@@ -198,7 +178,7 @@ func runList(ctx context.Context, f *Factory, t *resource.Type, opts *listOption
 			return nil
 		}
 		if !fields.Empty() {
-			set, err := coreFields(t, kv.Value)
+			set, err := resource.CoreFields(t, kv.Value)
 			if err != nil {
 				return fmt.Errorf("%s: %w", kv.Key, err)
 			}
@@ -213,17 +193,6 @@ func runList(ctx context.Context, f *Factory, t *resource.Type, opts *listOption
 		return conn.Explain(ctx, err, "list "+t.ShortName)
 	}
 	return printObjects(f, t, kept)
-}
-
-// coreFields are the fields Sensu Go computes for a stored value. core/v2
-// panics on an event without a check or an entity; that is an error here.
-func coreFields(t *resource.Type, value []byte) (fields map[string]string, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("Sensu Go cannot compute the fields of this %s: %v", t.Kind, r)
-		}
-	}()
-	return resource.CoreFields(t, value)
 }
 
 // redact drops what list and info never show, as Sensu Go's API: password
